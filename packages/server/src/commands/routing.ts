@@ -1,0 +1,62 @@
+// Where a command goes: its partition key, and the WfRun whose state must be in memory before it
+// is applied. Pure functions of the command, shared by ingress, the engine and replay.
+import type { WfRunId } from '@filly/proto';
+import type { Command } from '@filly/proto/internal';
+import { rootWfRunId } from '../store/keys.ts';
+import { partitionForKey } from './partition.ts';
+
+/** Partition number carried by commands on the global metadata partition. */
+export const METADATA_PARTITION = -1;
+
+export type Routing =
+  | { kind: 'metadata' }
+  /** A command on one WfRun: everything of its root WfRun lives on one partition. */
+  | { kind: 'wf-run'; wfRunId: WfRunId; key: string }
+  /** A command keyed by something else (a TaskDef name for worker heartbeats). */
+  | { kind: 'keyed'; key: string };
+
+export function routingOf(body: Command['body']): Routing {
+  if (!body) throw new Error('command without a body');
+  switch (body.$case) {
+    case 'putTaskDef':
+    case 'deleteTaskDef':
+    case 'putWfSpec':
+    case 'deleteWfSpec':
+    case 'putExternalEventDef':
+    case 'deleteExternalEventDef':
+    case 'putTenant':
+    case 'putPrincipal':
+    case 'deletePrincipal':
+    case 'initializeCluster':
+      return { kind: 'metadata' };
+    case 'runWf':
+      return wfRun({ id: body.value.id ?? '', parentWfRunId: body.value.parentWfRunId });
+    case 'stopWfRun':
+    case 'resumeWfRun':
+    case 'putExternalEvent':
+      return wfRun(body.value.wfRunId);
+    case 'deleteWfRun':
+      return wfRun(body.value.id);
+    case 'deleteExternalEvent':
+      return wfRun(body.value.id?.wfRunId);
+    case 'reportTaskRun':
+    case 'taskClaimEvent':
+    case 'taskAttemptRetryReady':
+    case 'taskAttemptTimeout':
+      return wfRun(body.value.taskRunId?.wfRunId);
+    case 'sleepNodeMatured':
+    case 'externalEventTimeout':
+      return wfRun(body.value.nodeRunId?.wfRunId);
+    case 'taskWorkerHeartBeat':
+      return { kind: 'keyed', key: body.value.taskDefId?.name ?? '' };
+  }
+}
+
+function wfRun(id: WfRunId | undefined): Routing {
+  if (!id || id.id === '') throw new Error('command names no WfRun');
+  return { kind: 'wf-run', wfRunId: id, key: rootWfRunId(id) };
+}
+
+export function partitionOf(routing: Routing, partitionCount: number): number {
+  return routing.kind === 'metadata' ? METADATA_PARTITION : partitionForKey(routing.key, partitionCount);
+}

@@ -1,0 +1,43 @@
+// Every bound the engine enforces, in one place. Each has a configuration key (LHS_*) so an
+// operator can move it; the defaults are what a user gets without asking.
+export interface Limits {
+  /** Largest stored record or request payload (upstream: LHS_PRODUCER_MAX_REQUEST_SIZE). */
+  maxRecordBytes: number;
+  /** ThreadRuns one WfRun may create before it fails with a clear error. */
+  maxThreadRunsPerWfRun: number;
+  /** Node advances one command may perform; a tighter loop than this is a WfSpec bug. */
+  maxAdvanceStepsPerCommand: number;
+  /** Nodes one ThreadSpec may declare. */
+  maxNodesPerThreadSpec: number;
+  /** Variables one ThreadSpec may declare. */
+  maxVariablesPerThreadSpec: number;
+  /** Nested depth accepted in JSON values. */
+  maxJsonDepth: number;
+  /** Commands applied and committed together in one group commit. */
+  maxCommandsPerBatch: number;
+  /** Commands waiting for the log before new writes are refused with RESOURCE_EXHAUSTED. */
+  maxPendingCommands: number;
+  /** Default page size of List and Search calls when the caller gives none. */
+  defaultPageSize: number;
+  /** Largest page size a caller may ask for. */
+  maxPageSize: number;
+  /** WfRuns whose state is kept decoded in memory between commands. */
+  maxCachedWfRuns: number;
+  /** How long a unary write waits for its command to commit before DEADLINE_EXCEEDED. */
+  commandTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxRecordBytes: 1_047_000,
+  maxThreadRunsPerWfRun: 1_000,
+  maxAdvanceStepsPerCommand: 512,
+  maxNodesPerThreadSpec: 2_000,
+  maxVariablesPerThreadSpec: 1_000,
+  maxJsonDepth: 64,
+  maxCommandsPerBatch: 1_000,
+  maxPendingCommands: 20_000,
+  defaultPageSize: 100,
+  maxPageSize: 10_000,
+  maxCachedWfRuns: 50_000,
+  commandTimeoutMs: 60_000,
+};

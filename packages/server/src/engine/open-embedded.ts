@@ -1,0 +1,30 @@
+// Opens the embedded engine in LHS_STATE_DIR and makes sure the cluster's first objects exist
+// (the default tenant and the anonymous admin principal) before any call is served.
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ServerConfig } from '../config/config.ts';
+import type { Logger } from '../logging.ts';
+import { METADATA_PARTITION } from '../commands/routing.ts';
+import { ANONYMOUS_PRINCIPAL, DEFAULT_TENANT } from '../ingress/call-context.ts';
+import type { EngineApi } from './engine-api.ts';
+import { Engine } from './engine.ts';
+
+export async function openEmbeddedEngine(config: ServerConfig, log: Logger): Promise<EngineApi> {
+  const engine = await Engine.open({
+    dataDir: path.join(config.stateDir, 'embedded'),
+    partitionCount: config.partitionCount,
+    limits: config.limits,
+    logger: log.child({ component: 'engine' }),
+  });
+  const outcome = await engine.submit({
+    commandId: randomUUID(),
+    timeMs: BigInt(Date.now()),
+    tenantId: DEFAULT_TENANT,
+    principalId: ANONYMOUS_PRINCIPAL,
+    partition: METADATA_PARTITION,
+    firedTimerKey: undefined,
+    body: { $case: 'initializeCluster', value: {} },
+  });
+  if (!outcome.ok) throw new Error(`cluster initialization failed: ${outcome.message}`);
+  return engine;
+}

@@ -1,0 +1,111 @@
+// The implementation of service littlehorse.LittleHorse handed to grpc-js: every rpc of the
+// contract is present; those Filly does not serve yet answer UNIMPLEMENTED, saying so.
+import { LittleHorseService, type LittleHorseServer } from '@filly/proto';
+import { status, type ServerDuplexStream, type UntypedHandleCall } from '@grpc/grpc-js';
+import { Code, ApiError } from '../processor/api-error.ts';
+import { callContextOf } from './call-context.ts';
+import type { IngressDeps } from './deps.ts';
+import * as meta from './metadata-reads.ts';
+import * as metaWrites from './metadata-writes.ts';
+import { getServerVersion } from './server-version.ts';
+import { unary } from './status.ts';
+import { pollTask } from './task-worker/poll-task.ts';
+import { registerTaskWorker } from './task-worker/register-task-worker.ts';
+import { reportTask } from './task-worker/report-task.ts';
+import * as reads from './wf-run-reads.ts';
+import * as writes from './wf-run-writes.ts';
+
+type Method = keyof LittleHorseServer & keyof typeof LittleHorseService;
+
+/** Builds the handlers that exist; the table below is the single list of what is served. */
+function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
+  const { log } = deps;
+  // Wraps a handler that needs the caller's tenant; the tenant must exist.
+  const t = <Req, Res>(name: string, fn: (ctx: ReturnType<typeof callContextOf>, req: Req) => Promise<Res>) =>
+    unary<Req, Res>(name, log, async (req, call) => {
+      const ctx = callContextOf(call.metadata);
+      await requireTenant(deps, ctx.tenant);
+      return fn(ctx, req);
+    });
+  return {
+    putTaskDef: t('PutTaskDef', (ctx, req) => metaWrites.putTaskDef(deps, ctx, req)),
+    getTaskDef: t('GetTaskDef', (ctx, req) => meta.getTaskDef(deps, ctx, req)),
+    deleteTaskDef: t('DeleteTaskDef', (ctx, req) => metaWrites.deleteTaskDef(deps, ctx, req)),
+    putWfSpec: t('PutWfSpec', (ctx, req) => metaWrites.putWfSpec(deps, ctx, req)),
+    getWfSpec: t('GetWfSpec', (ctx, req) => meta.getWfSpec(deps, ctx, req)),
+    getLatestWfSpec: t('GetLatestWfSpec', (ctx, req) => meta.getLatestWfSpec(deps, ctx, req)),
+    deleteWfSpec: t('DeleteWfSpec', (ctx, req) => metaWrites.deleteWfSpec(deps, ctx, req)),
+    putExternalEventDef: t('PutExternalEventDef', (ctx, req) => metaWrites.putExternalEventDef(deps, ctx, req)),
+    getExternalEventDef: t('GetExternalEventDef', (ctx, req) => meta.getExternalEventDef(deps, ctx, req)),
+    deleteExternalEventDef: t('DeleteExternalEventDef', (ctx, req) => metaWrites.deleteExternalEventDef(deps, ctx, req)),
+    runWf: t('RunWf', (ctx, req) => writes.runWf(deps, ctx, req)),
+    getWfRun: t('GetWfRun', (ctx, req) => reads.getWfRun(deps, ctx, req)),
+    stopWfRun: t('StopWfRun', (ctx, req) => writes.stopWfRun(deps, ctx, req)),
+    resumeWfRun: t('ResumeWfRun', (ctx, req) => writes.resumeWfRun(deps, ctx, req)),
+    deleteWfRun: t('DeleteWfRun', (ctx, req) => writes.deleteWfRun(deps, ctx, req)),
+    getNodeRun: t('GetNodeRun', (ctx, req) => reads.getNodeRun(deps, ctx, req)),
+    listNodeRuns: t('ListNodeRuns', (ctx, req) => reads.listNodeRuns(deps, ctx, req)),
+    getTaskRun: t('GetTaskRun', (ctx, req) => reads.getTaskRun(deps, ctx, req)),
+    listTaskRuns: t('ListTaskRuns', (ctx, req) => reads.listTaskRuns(deps, ctx, req)),
+    getVariable: t('GetVariable', (ctx, req) => reads.getVariable(deps, ctx, req)),
+    listVariables: t('ListVariables', (ctx, req) => reads.listVariables(deps, ctx, req)),
+    putExternalEvent: t('PutExternalEvent', (ctx, req) => writes.putExternalEvent(deps, ctx, req)),
+    getExternalEvent: t('GetExternalEvent', (ctx, req) => reads.getExternalEvent(deps, ctx, req)),
+    listExternalEvents: t('ListExternalEvents', (ctx, req) => reads.listExternalEvents(deps, ctx, req)),
+    registerTaskWorker: t('RegisterTaskWorker', (_ctx, req) => registerTaskWorker(deps, req)),
+    reportTask: t('ReportTask', (ctx, req) => reportTask(deps, ctx, req)),
+    pollTask: (stream) => pollTask(deps, stream),
+    whoami: t('Whoami', (ctx) => meta.whoami(deps, ctx)),
+    getServerVersion: unary('GetServerVersion', log, async () => getServerVersion()),
+    putTenant: t('PutTenant', (ctx, req) => metaWrites.putTenant(deps, ctx, req)),
+    getTenant: t('GetTenant', (_ctx, req) => meta.getTenant(deps, req)),
+  };
+}
+
+/** Rpc names served in full, in the order of the contract. */
+export function implementedRpcNames(): string[] {
+  const served = new Set(Object.keys(implemented(placeholderDeps)));
+  return (Object.keys(LittleHorseService) as Method[]).filter((m) => served.has(m)).map(rpcName);
+}
+
+export function allRpcNames(): string[] {
+  return (Object.keys(LittleHorseService) as Method[]).map(rpcName);
+}
+
+function rpcName(method: string): string {
+  const def = LittleHorseService[method as Method];
+  return def.path.split('/').pop() ?? method;
+}
+
+export function buildService(deps: IngressDeps): LittleHorseServer {
+  const impl = implemented(deps) as Record<string, UntypedHandleCall>;
+  const full: Record<string, UntypedHandleCall> = {};
+  for (const method of Object.keys(LittleHorseService) as Method[]) {
+    full[method] = impl[method] ?? unimplemented(rpcName(method), LittleHorseService[method].requestStream);
+  }
+  return full as unknown as LittleHorseServer;
+}
+
+function unimplemented(name: string, streaming: boolean): UntypedHandleCall {
+  const message = `${name} is not implemented by this Filly version yet; see the compatibility table in Filly's README.`;
+  const error = { code: status.UNIMPLEMENTED, details: message, message };
+  if (streaming) return ((stream: ServerDuplexStream<unknown, unknown>) => stream.destroy(Object.assign(new Error(message), error))) as UntypedHandleCall;
+  return ((_call: unknown, callback: (e: unknown) => void) => callback(Object.assign(new Error(message), error))) as UntypedHandleCall;
+}
+
+async function requireTenant(deps: IngressDeps, tenant: string): Promise<void> {
+  if (!(await tenantExists(deps, tenant))) throw new ApiError(Code.PERMISSION_DENIED, `Tenant not allowed: tenant "${tenant.slice(0, 80)}" does not exist.`);
+}
+
+async function tenantExists(deps: IngressDeps, tenant: string): Promise<boolean> {
+  try {
+    await meta.getTenant(deps, { id: tenant });
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && (err.code === Code.NOT_FOUND || err.code === Code.INVALID_ARGUMENT)) return false;
+    throw err;
+  }
+}
+
+// implementedRpcNames() only inspects which keys exist; no handler runs.
+const placeholderDeps = {} as IngressDeps;

@@ -1,0 +1,34 @@
+// Turning failures into gRPC statuses. A caller's mistake (ApiError) keeps its code and message;
+// anything else is a bug: logged with its stack, answered INTERNAL without internals.
+import { Metadata, status, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall } from '@grpc/grpc-js';
+import { ApiError, Code } from '../processor/api-error.ts';
+import type { Logger } from '../logging.ts';
+
+export function toServiceError(err: unknown, log: Logger, method: string): ServerErrorResponse {
+  if (err instanceof ApiError) {
+    const e: ServerErrorResponse = Object.assign(new Error(err.message), { code: err.code as number as status, details: err.message, metadata: new Metadata() });
+    return e;
+  }
+  log.error({ err, method }, 'unexpected error while serving a call');
+  return Object.assign(new Error('An unexpected internal error occurred; the server log has the details.'), {
+    code: status.INTERNAL,
+    details: 'An unexpected internal error occurred; the server log has the details.',
+    metadata: new Metadata(),
+  });
+}
+
+/** Adapts an async function to grpc-js's unary callback style. */
+export function unary<Req, Res>(
+  method: string,
+  log: Logger,
+  fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    fn(call.request, call).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(toServiceError(err, log, method)),
+    );
+  };
+}
+
+export const unavailable = (message: string): ApiError => new ApiError(Code.UNAVAILABLE, message);

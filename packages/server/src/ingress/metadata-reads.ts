@@ -3,6 +3,7 @@
 import type { ExternalEventDef, ExternalEventDefId, GetLatestWfSpecRequest, Principal, TaskDef, TaskDefId, Tenant, TenantId, WfSpec, WfSpecId } from '@filly/proto';
 import { invalidArgument, notFound } from '../processor/api-error.ts';
 import { Records } from '../processor/records.ts';
+import { wfSpecIdPointer } from '../processor/wf-spec/pointer-codec.ts';
 import * as keys from '../store/keys.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
@@ -31,19 +32,16 @@ export function getWfSpec(deps: IngressDeps, ctx: CallContext, id: WfSpecId): Pr
     `WfSpec ${name} version ${id.majorVersion}.${id.revision}`);
 }
 
-/** The newest version, or the newest revision of one major version: the last key of the range. */
+/** The newest version, or the newest revision of one major version, through the pointer records. */
 export async function getLatestWfSpec(deps: IngressDeps, ctx: CallContext, req: GetLatestWfSpecRequest): Promise<WfSpec> {
   const name = requireLhName(req.name, 'name');
-  let prefix = keys.wfSpecVersionsPrefix(ctx.tenant, name);
-  if (req.majorVersion !== undefined) {
-    if (req.majorVersion < 0) throw invalidArgument('major_version must not be negative.');
-    prefix += `${keys.pad(req.majorVersion, 5)}/`;
-  }
-  // Metadata is small and in memory; versions of one WfSpec are bounded by what users registered.
-  const all = await deps.engine.scan(Records.wfSpec, prefix, { limit: deps.config.limits.maxPageSize });
-  const last = all[all.length - 1];
-  if (!last) throw notFound(`WfSpec ${name}${req.majorVersion === undefined ? '' : ` with major version ${req.majorVersion}`} was not found.`);
-  return last.value;
+  if (req.majorVersion !== undefined && req.majorVersion < 0) throw invalidArgument('major_version must not be negative.');
+  const pointerKey = req.majorVersion === undefined
+    ? keys.wfSpecLatestKey(ctx.tenant, name)
+    : keys.wfSpecMajorLatestKey(ctx.tenant, name, req.majorVersion);
+  const what = `WfSpec ${name}${req.majorVersion === undefined ? '' : ` with major version ${req.majorVersion}`}`;
+  const id = await mustGet(deps.engine.get(wfSpecIdPointer, pointerKey), what);
+  return mustGet(deps.engine.get(Records.wfSpec, keys.wfSpecKey(ctx.tenant, id)), what);
 }
 
 export function getTenant(deps: IngressDeps, id: TenantId): Promise<Tenant> {

@@ -49,6 +49,14 @@ export const externalEventDefKey = (tenant: string, name: string): string =>
 export const wfSpecVersionsPrefix = (tenant: string, name: string): string => `m/${esc(tenant)}/wfspec/${esc(name)}/`;
 export const wfSpecKey = (tenant: string, id: WfSpecId): string =>
   `${wfSpecVersionsPrefix(tenant, id.name)}${pad(id.majorVersion, 5)}/${pad(id.revision, 5)}`;
+/** Every revision of one major version of a WfSpec, in revision order. */
+export const wfSpecMajorPrefix = (tenant: string, name: string, majorVersion: number): string =>
+  `${wfSpecVersionsPrefix(tenant, name)}${pad(majorVersion, 5)}/`;
+/** Pointer (a WfSpecId) to the newest version of a WfSpec: highest major, then highest revision. */
+export const wfSpecLatestKey = (tenant: string, name: string): string => `m/${esc(tenant)}/wfspec-latest/${esc(name)}`;
+/** Pointer (a WfSpecId) to the newest revision within one major version of a WfSpec. */
+export const wfSpecMajorLatestKey = (tenant: string, name: string, majorVersion: number): string =>
+  `m/${esc(tenant)}/wfspec-major-latest/${esc(name)}/${pad(majorVersion, 5)}`;
 export const tenantKey = (id: string): string => `m/${CLUSTER_SCOPE}/tenant/${esc(id)}`;
 export const principalKey = (id: string): string => `m/${CLUSTER_SCOPE}/principal/${esc(id)}`;
 

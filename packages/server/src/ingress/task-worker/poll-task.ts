@@ -50,10 +50,12 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
       return fail(new ApiError(Code.RESOURCE_EXHAUSTED, `More than ${MAX_OUTSTANDING_POLLS_PER_STREAM} outstanding polls on one stream; send the next request after each response.`));
     }
     const defName = taskDefName;
+    // The queue may hand a task over synchronously, before waitForTask returns its cancel.
     let served = false;
-    const cancel = deps.engine.tasks.waitForTask(ctx.tenant, defName, (task) => {
+    let cancel: (() => void) | undefined;
+    cancel = deps.engine.tasks.waitForTask(ctx.tenant, defName, (task) => {
       served = true;
-      cancels.delete(cancel);
+      if (cancel) cancels.delete(cancel);
       claim(task, req).then(respond, (err: unknown) => {
         deps.log.warn({ err, taskDefName: defName }, 'task claim failed; answering the poll empty');
         respond({ result: undefined });

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command, StoredTimer } from '@filly/proto/internal';
+import { timerKey } from '../../store/keys.ts';
+import { MemoryKv } from '../../store/memory-kv.ts';
+import type { CommandOutcome } from '../../engine/engine-api.ts';
+import { Code } from '../../processor/api-error.ts';
+import { TimerService } from './timer-service.ts';
+import { MinHeap } from './min-heap.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function storedTimer(key: string, dueMs: number): Uint8Array {
+  const command = Command.fromPartial({ commandId: key, timeMs: BigInt(dueMs), firedTimerKey: Buffer.from(key) });
+  return StoredTimer.encode({ dueMs: BigInt(dueMs), command }).finish();
+}
+
+/** A submit that "commits" like the engine: the fired command deletes its timer record. */
+function committingSubmit(kv: MemoryKv, fired: string[]): (c: Command) => Promise<CommandOutcome> {
+  return async (command) => {
+    fired.push(command.commandId);
+    await kv.write([{ key: Buffer.from(command.firedTimerKey!).toString(), value: null }]);
+    return { ok: true, response: undefined };
+  };
+}
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('min-heap pops in order', () => {
+  const heap = new MinHeap<number>((a, b) => a < b);
+  const values = [5, 3, 9, 1, 7, 3, 0, 12, 8];
+  for (const v of values) heap.push(v);
+  const out: number[] = [];
+  while (heap.size > 0) out.push(heap.pop()!);
+  assert.deepEqual(out, values.slice().sort((a, b) => a - b));
+});
+
+test('10,000 stored timers fire in due order with a 100-timer memory window', async () => {
+  const kv = new MemoryKv();
+  const now = Date.now();
+  const keys: string[] = [];
+  const writes = [];
+  for (let i = 0; i < 10_000; i++) {
+    const due = now - 10_000 + ((i * 7919) % 10_000); // spread, already due, inserted out of order
+    const key = timerKey(0, due, `t${String(i).padStart(5, '0')}`);
+    keys.push(key);
+    writes.push({ key, value: storedTimer(key, due) });
+  }
+  await kv.write(writes);
+  const fired: string[] = [];
+  const service = new TimerService(1, {
+    kv,
+    submit: committingSubmit(kv, fired),
+    nowMs: Date.now,
+    logger: quiet,
+    maxLoaded: 100,
+    maxFiring: 20,
+    retryDelayMs: 10,
+  });
+  await service.start();
+  await until(() => fired.length === 10_000, 20_000);
+  service.stop();
+  assert.deepEqual(fired, keys.slice().sort());
+  assert.ok(service.partition(0)!.peakLoaded <= 200, `peak ${service.partition(0)!.peakLoaded}`);
+  assert.equal(kv.size, 0);
+});
+
+test('new timers inside and beyond the loaded window both fire, in order', async () => {
+  const kv = new MemoryKv();
+  const fired: string[] = [];
+  const base = Date.now() + 100;
+  const service = new TimerService(2, {
+    kv,
+    submit: committingSubmit(kv, fired),
+    nowMs: Date.now,
+    logger: quiet,
+    maxLoaded: 3,
+    maxFiring: 5,
+    retryDelayMs: 10,
+  });
+  const add = async (partition: number, due: number, id: string): Promise<string> => {
+    const key = timerKey(partition, due, id);
+    await kv.write([{ key, value: storedTimer(key, due) }]);
+    service.onScheduled(partition, key, due);
+    return key;
+  };
+  const early = [await add(1, base + 30, 'a'), await add(1, base + 10, 'b')];
+  await service.start(); // loads what is stored so far
+  const more = [];
+  for (let i = 0; i < 8; i++) more.push(await add(1, base + 20 + i * 5, `m${i}`));
+  await until(() => fired.length === 10, 3_000);
+  service.stop();
+  assert.deepEqual(fired, [...early, ...more].sort());
+});
+
+test('a timer whose command is refused for load is retried', async () => {
+  const kv = new MemoryKv();
+  const key = timerKey(0, Date.now(), 'x');
+  await kv.write([{ key, value: storedTimer(key, Date.now()) }]);
+  let attempts = 0;
+  const service = new TimerService(1, {
+    kv,
+    submit: async () => {
+      attempts++;
+      if (attempts < 3) return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'busy' };
+      await kv.write([{ key, value: null }]);
+      return { ok: true, response: undefined };
+    },
+    nowMs: Date.now,
+    logger: quiet,
+    maxLoaded: 10,
+    maxFiring: 1,
+    retryDelayMs: 5,
+  });
+  await service.start();
+  await until(() => attempts === 3, 2_000);
+  await new Promise((r) => setTimeout(r, 30));
+  service.stop();
+  assert.equal(attempts, 3);
+});

@@ -1,0 +1,36 @@
+// Fires stored timers: one PartitionTimers per partition, each with a single Node timer armed for
+// its earliest due time. A due timer's command goes through the engine like any other command,
+// with time_ms = the due time (set when the timer was scheduled).
+import { PartitionTimers, type TimerDeps } from './partition-timers.ts';
+
+export type TimerServiceOptions = TimerDeps;
+
+export const DEFAULT_TIMER_BOUNDS = { maxLoaded: 10_000, maxFiring: 1_000, retryDelayMs: 200 } as const;
+
+export class TimerService {
+  readonly #partitions = new Map<number, PartitionTimers>();
+
+  constructor(partitionCount: number, deps: TimerServiceOptions) {
+    if (!Number.isSafeInteger(partitionCount) || partitionCount <= 0) throw new Error(`bad partition count ${partitionCount}`);
+    for (let p = 0; p < partitionCount; p++) this.#partitions.set(p, new PartitionTimers(p, deps));
+  }
+
+  /** Loads the earliest timers of every partition from the store and arms them. */
+  async start(): Promise<void> {
+    await Promise.all([...this.#partitions.values()].map((p) => p.start()));
+  }
+
+  onScheduled(partition: number, key: string, dueMs: number): void {
+    const timers = this.#partitions.get(partition);
+    if (!timers) throw new Error(`timer for unknown partition ${partition}`);
+    timers.onScheduled(key, dueMs);
+  }
+
+  partition(partition: number): PartitionTimers | undefined {
+    return this.#partitions.get(partition);
+  }
+
+  stop(): void {
+    for (const p of this.#partitions.values()) p.stop();
+  }
+}

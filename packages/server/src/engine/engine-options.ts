@@ -1,0 +1,26 @@
+// How an Engine is opened. Everything beyond dataDir/partitionCount/limits has a default and
+// exists for tests and the simulation.
+import type { Limits } from '../config/limits.ts';
+import type { KvStore } from '../store/kv-store.ts';
+import type { TaskQueueBounds } from '../effects/task-queues/task-queue.ts';
+import type { ApplyFn } from './batch-applier.ts';
+import type { EngineLogger } from './engine-logger.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  partitionCount: number;
+  limits: Limits;
+  logger?: EngineLogger;
+  /** The processor; defaults to processor/apply.ts applyCommand. */
+  apply?: ApplyFn;
+  /** The store; defaults to RocksDB in dataDir/store. The engine closes it on close(). */
+  kv?: KvStore;
+  /** Command log segment size (default 64 MiB). */
+  segmentBytes?: number;
+  /** Wall clock for firing timers (default Date.now). */
+  nowMs?: () => number;
+  timers?: { maxLoaded?: number; maxFiring?: number; retryDelayMs?: number };
+  taskQueues?: Partial<TaskQueueBounds>;
+  /** Wait between attempts to write to the log again after a failed append. */
+  probeIntervalMs?: number;
+}

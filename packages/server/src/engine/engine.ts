@@ -1,0 +1,375 @@
+// The embedded engine: a bounded submit queue, a loop that applies commands in batches against
+// the write-through cache, one log append (one fsync) per batch, then one store write carrying
+// the batch's state and the apply checkpoint, then replies and effects. While one batch is being
+// made durable the next one is collected and applied. Start-up replays the log from the store's
+// checkpoint through the same apply path, then rebuilds timers and task queues from the store.
+import { join } from 'node:path';
+import { Command } from '@filly/proto/internal';
+import { Code } from '../processor/api-error.ts';
+import type { Effect, RecordCodec } from '../processor/context.ts';
+import { partitionOf, routingOf } from '../commands/routing.ts';
+import { SegmentLog } from '../log/segment-log.ts';
+import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
+import type { KvStore } from '../store/kv-store.ts';
+import { RocksKv } from '../store/rocks-kv.ts';
+import { StateCache } from '../store/state-cache.ts';
+import { TimerService, DEFAULT_TIMER_BOUNDS } from '../effects/timers/timer-service.ts';
+import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
+import type { CommandOutcome, EngineApi, ScanOptions } from './engine-api.ts';
+import { BatchApplier, type AppliedBatch, type ApplyFn } from './batch-applier.ts';
+import type { EngineOptions } from './engine-options.ts';
+import { stderrLogger, type EngineLogger } from './engine-logger.ts';
+import { EngineUnavailableError } from './engine-errors.ts';
+import { SubmitQueue, type PendingCommand } from './submit-queue.ts';
+import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint } from './startup-loads.ts';
+import { replayLog } from './replay.ts';
+
+const DEFAULT_PROBE_INTERVAL_MS = 1_000;
+const STORE_WRITE_ATTEMPTS = 3;
+
+type Failure = { kind: 'log' | 'store'; err: unknown };
+
+export interface EngineStats {
+  batches: number;
+  logAppends: number;
+  loggedCommands: number;
+}
+
+export class Engine implements EngineApi {
+  readonly partitionCount: number;
+  readonly stats: EngineStats = { batches: 0, logAppends: 0, loggedCommands: 0 };
+  readonly #limits: EngineOptions['limits'];
+  readonly #logger: EngineLogger;
+  readonly #log: SegmentLog;
+  readonly #kv: KvStore;
+  readonly #cache: StateCache;
+  readonly #applier: BatchApplier;
+  readonly #queue: SubmitQueue;
+  readonly #tasks: TaskQueues;
+  readonly #timers: TimerService;
+  readonly #probeIntervalMs: number;
+  #batchSeq = 0;
+  #ready = false;
+  #closing = false;
+  #failure: Failure | undefined;
+  #loopDone: Promise<void> = Promise.resolve();
+  #closeDone: Promise<void> | undefined;
+  #wakeSleep: (() => void) | undefined;
+
+  private constructor(options: EngineOptions, apply: ApplyFn, log: SegmentLog, kv: KvStore, logger: EngineLogger) {
+    if (!Number.isSafeInteger(options.partitionCount) || options.partitionCount <= 0) {
+      throw new Error(`partitionCount must be a positive integer, got ${options.partitionCount}`);
+    }
+    this.partitionCount = options.partitionCount;
+    this.#limits = options.limits;
+    this.#logger = logger;
+    this.#log = log;
+    this.#kv = kv;
+    this.#cache = new StateCache(options.limits.maxCachedWfRuns);
+    this.#applier = new BatchApplier(this.#cache, kv, apply, options.limits, logger);
+    this.#queue = new SubmitQueue(options.limits.maxPendingCommands);
+    this.#tasks = new TaskQueues({ ...DEFAULT_TASK_QUEUE_BOUNDS, ...options.taskQueues }, logger);
+    this.#timers = new TimerService(options.partitionCount, {
+      ...DEFAULT_TIMER_BOUNDS,
+      ...options.timers,
+      kv,
+      submit: (command) => this.submit(command),
+      nowMs: options.nowMs ?? Date.now,
+      logger,
+    });
+    this.#probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const logger = options.logger ?? stderrLogger;
+    // Loaded lazily so that an engine given its own apply function does not load the handlers.
+    const apply = options.apply ?? (await import('../processor/apply.ts')).applyCommand;
+    const { log, report } = await SegmentLog.open(join(options.dataDir, 'log'), {
+      maxRecordBytes: options.limits.maxRecordBytes,
+      segmentBytes: options.segmentBytes,
+    });
+    if (report.truncated) logger.warn({ ...report.truncated }, 'command log: cut away a torn final write');
+    let kv: KvStore;
+    try {
+      kv = options.kv ?? (await RocksKv.open(join(options.dataDir, 'store')));
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+    const engine = new Engine(options, apply, log, kv, logger);
+    try {
+      await engine.#start();
+    } catch (err) {
+      engine.#closing = true;
+      engine.#queue.notify();
+      engine.#timers.stop();
+      await log.close().catch(() => undefined);
+      await kv.close().catch(() => undefined);
+      throw err;
+    }
+    return engine;
+  }
+
+  get tasks(): TaskQueues {
+    return this.#tasks;
+  }
+
+  get timers(): TimerService {
+    return this.#timers;
+  }
+
+  isReady(): boolean {
+    return this.#ready && !this.#closing && this.#failure === undefined;
+  }
+
+  submit(command: Command): Promise<CommandOutcome> {
+    const refusal = this.#refusal();
+    if (refusal) return Promise.reject(refusal);
+    const payload = Command.encode(command).finish();
+    if (payload.length > this.#limits.maxRecordBytes) {
+      return refuse(Code.RESOURCE_EXHAUSTED, `The request is ${payload.length} bytes; the limit is ${this.#limits.maxRecordBytes} bytes.`);
+    }
+    const problem = this.#routingProblem(command);
+    if (problem) return Promise.resolve(problem);
+    return new Promise((resolve, reject) => {
+      if (!this.#queue.push({ payload, resolve, reject })) {
+        resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
+      }
+    });
+  }
+
+  async get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined> {
+    this.#assertReadable();
+    const bytes = await this.#kv.get(key);
+    return bytes === undefined ? undefined : codec.decode(bytes);
+  }
+
+  async scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>> {
+    this.#assertReadable();
+    const limit = Math.max(0, Math.min(Math.floor(options.limit), this.#limits.maxPageSize));
+    const rows = await this.#kv.scan({ prefix, afterKey: options.afterKey, limit });
+    return rows.map((row) => ({ key: row.key, value: codec.decode(row.value) }));
+  }
+
+  close(): Promise<void> {
+    this.#closeDone ??= this.#close();
+    return this.#closeDone;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    this.#queue.notify();
+    this.#wakeSleep?.();
+    await this.#loopDone;
+    this.#rejectQueued(new EngineUnavailableError('The server is shutting down.'));
+    this.#timers.stop();
+    await this.#log.close();
+    await this.#kv.close();
+  }
+
+  async #start(): Promise<void> {
+    const checkpoint = await readCheckpoint(this.#kv);
+    const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
+    if (from > this.#log.nextOffset) {
+      throw new Error(
+        `the store has applied the log up to offset ${from - 1} but the log ends before offset ${this.#log.nextOffset}: ` +
+          'acknowledged records are missing from the log; refusing to start',
+      );
+    }
+    if (from < this.#log.firstOffset) throw new Error(`the log no longer holds offset ${from}, where replay must start`);
+    await this.#reloadMetadata();
+    const replay = await replayLog({
+      log: this.#log,
+      from,
+      applier: this.#applier,
+      cache: this.#cache,
+      kv: this.#kv,
+      maxCommandsPerBatch: this.#limits.maxCommandsPerBatch,
+      nextBatchSeq: () => ++this.#batchSeq,
+    });
+    this.#logger.info({ from, replayed: replay.commands, nextOffset: this.#log.nextOffset }, 'command log replayed');
+    this.#tasks.rebuild(await loadScheduledTasks(this.#kv, this.partitionCount));
+    this.#ready = true;
+    this.#loopDone = this.#runLoop();
+    await this.#timers.start();
+  }
+
+  async #reloadMetadata(): Promise<void> {
+    this.#cache.clear();
+    await loadMetadataRows(this.#kv, (rows) => this.#cache.loadMetadata(rows));
+  }
+
+  async #runLoop(): Promise<void> {
+    let inflight: Promise<boolean> = Promise.resolve(true);
+    // Each pass handles one batch or waits; the loop ends only when the engine closes.
+    for (;;) {
+      if (this.#failure) {
+        await inflight;
+        inflight = Promise.resolve(true);
+        await this.#recover();
+        continue;
+      }
+      if (this.#closing) break;
+      if (this.#queue.length === 0) {
+        await this.#queue.waitForWork();
+        continue;
+      }
+      const batch = this.#queue.take(this.#limits.maxCommandsPerBatch);
+      const commands = batch.map((p) => Command.decode(p.payload));
+      const seq = ++this.#batchSeq;
+      try {
+        await this.#applier.prefetch(commands);
+      } catch (err) {
+        this.#logger.error({ err }, 'loading WfRun state failed');
+        for (const p of batch) p.reject(new EngineUnavailableError('The server could not read its store.', { cause: err }));
+        continue;
+      }
+      const applied = this.#applier.applyBatch(commands, seq);
+      this.stats.batches++;
+      this.#cache.evict();
+      if (!(await inflight)) {
+        // Applied on top of a batch that never became durable: its results are void.
+        for (const p of batch) p.reject(new EngineUnavailableError('The server could not make the write durable.'));
+        continue;
+      }
+      inflight = this.#makeDurable(batch, applied, seq);
+    }
+    await inflight;
+  }
+
+  /** Logs, stores, answers and runs the effects of one applied batch; false if it failed. */
+  async #makeDurable(batch: PendingCommand[], applied: AppliedBatch, seq: number): Promise<boolean> {
+    const payloads: Uint8Array[] = [];
+    applied.items.forEach((item, i) => {
+      if (item.logged) payloads.push(batch[i]!.payload);
+    });
+    if (payloads.length === 0 && applied.writes.size > 0) throw new Error('a batch wrote state without logging a command');
+    if (payloads.length > 0) {
+      try {
+        const lastOffset = await this.#log.append(payloads);
+        this.stats.logAppends++;
+        this.stats.loggedCommands += payloads.length;
+        applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
+      } catch (err) {
+        this.#logger.error({ err, commands: payloads.length }, 'command log append failed; refusing writes until it recovers');
+        this.#fail({ kind: 'log', err });
+        for (const p of batch) p.reject(new EngineUnavailableError('The server could not make the write durable.', { cause: err }));
+        return false;
+      }
+    }
+    let stored = applied.writes.size === 0;
+    for (let attempt = 1; !stored && attempt <= STORE_WRITE_ATTEMPTS; attempt++) {
+      try {
+        await this.#kv.write([...applied.writes].map(([key, value]) => ({ key, value })));
+        stored = true;
+      } catch (err) {
+        this.#logger.error({ err, attempt }, 'store write failed');
+      }
+    }
+    // The commands are in the log either way, so their outcomes stand (a restart replays them).
+    applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
+    if (!stored) {
+      this.#logger.error({}, 'the store cannot be written; refusing writes until the server restarts');
+      this.#fail({ kind: 'store', err: new Error('store write failed') });
+      return false;
+    }
+    this.#cache.markDurable(seq);
+    for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect);
+    return true;
+  }
+
+  #runEffect(effect: Effect): void {
+    try {
+      switch (effect.kind) {
+        case 'timer':
+          this.#timers.onScheduled(effect.partition, effect.key, effect.dueMs);
+          return;
+        case 'task-scheduled':
+          this.#tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);
+          return;
+        case 'task-unscheduled':
+          this.#tasks.onUnscheduled(effect.tenant, effect.taskDefName, effect.key);
+          return;
+      }
+    } catch (err) {
+      this.#logger.error({ err, effect: effect.kind, key: effect.key }, 'effect failed');
+    }
+  }
+
+  #fail(failure: Failure): void {
+    this.#failure ??= failure;
+    this.#queue.notify();
+  }
+
+  /** After a failure: drop what was not durable, reload from the store, probe the log. */
+  async #recover(): Promise<void> {
+    const failure = this.#failure;
+    if (!failure) return;
+    this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
+    // Bounded by close(): every pass either recovers, or sleeps and re-checks #closing.
+    while (!this.#closing) {
+      if (failure.kind === 'log') {
+        try {
+          await this.#log.probe();
+          await this.#reloadMetadata();
+          this.#failure = undefined;
+          this.#logger.info({}, 'command log writable again; accepting writes');
+          return;
+        } catch (err) {
+          this.#logger.warn({ err }, 'command log still not writable');
+        }
+      }
+      this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
+      await this.#sleep(this.#probeIntervalMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#wakeSleep = undefined;
+        resolve();
+      }, ms);
+      this.#wakeSleep = () => {
+        clearTimeout(t);
+        this.#wakeSleep = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #rejectQueued(err: Error): void {
+    for (const p of this.#queue.take(this.#queue.length)) p.reject(err);
+  }
+
+  #refusal(): Error | undefined {
+    if (!this.#ready) return new EngineUnavailableError('The server is still starting.');
+    if (this.#closing) return new EngineUnavailableError('The server is shutting down.');
+    if (this.#failure) return new EngineUnavailableError('The server cannot accept writes right now (storage failure).');
+    return undefined;
+  }
+
+  #routingProblem(command: Command): CommandOutcome | undefined {
+    let routing;
+    try {
+      routing = routingOf(command.body);
+    } catch (err) {
+      return { ok: false, code: Code.INVALID_ARGUMENT, message: err instanceof Error ? err.message : String(err) };
+    }
+    if (routing.kind === 'keyed') return undefined;
+    const expected = partitionOf(routing, this.partitionCount);
+    if (command.partition !== expected) {
+      return { ok: false, code: Code.INTERNAL, message: `command stamped for partition ${command.partition}, belongs to ${expected}` };
+    }
+    return undefined;
+  }
+
+  #assertReadable(): void {
+    if (!this.#ready) throw new EngineUnavailableError('The server is still starting.');
+    if (this.#closeDone) throw new EngineUnavailableError('The server is shutting down.');
+  }
+}
+
+function refuse(code: Code, message: string): Promise<CommandOutcome> {
+  return Promise.resolve({ ok: false, code, message });
+}

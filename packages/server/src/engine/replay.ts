@@ -1,0 +1,46 @@
+// Start-up replay: re-applies the log from the store's checkpoint through the same path as live
+// commands, in chunks, each written to the store with its checkpoint. Nobody waits for replies;
+// effects are dropped because timers and task queues are rebuilt from the store afterwards.
+import { Command } from '@filly/proto/internal';
+import type { SegmentLog } from '../log/segment-log.ts';
+import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
+import type { KvStore } from '../store/kv-store.ts';
+import type { StateCache } from '../store/state-cache.ts';
+import type { BatchApplier } from './batch-applier.ts';
+import { encodeCheckpoint } from './startup-loads.ts';
+
+export interface ReplayDeps {
+  log: SegmentLog;
+  from: number;
+  applier: BatchApplier;
+  cache: StateCache;
+  kv: KvStore;
+  maxCommandsPerBatch: number;
+  nextBatchSeq: () => number;
+}
+
+export async function replayLog(deps: ReplayDeps): Promise<{ commands: number }> {
+  let chunk: Command[] = [];
+  let lastOffset = deps.from - 1;
+  let commands = 0;
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const seq = deps.nextBatchSeq();
+    await deps.applier.prefetch(chunk);
+    const applied = deps.applier.applyBatch(chunk, seq);
+    applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
+    await deps.kv.write([...applied.writes].map(([key, value]) => ({ key, value })));
+    deps.cache.markDurable(seq);
+    deps.cache.evict();
+    commands += chunk.length;
+    chunk = [];
+  };
+  for await (const record of deps.log.read(deps.from)) {
+    if (record.offset !== lastOffset + 1) throw new Error(`log replay expected offset ${lastOffset + 1}, read ${record.offset}`);
+    chunk.push(Command.decode(record.payload));
+    lastOffset = record.offset;
+    if (chunk.length >= deps.maxCommandsPerBatch) await flush();
+  }
+  await flush();
+  return { commands };
+}

@@ -1,0 +1,52 @@
+// What the engine reads from the store when it starts (or recovers): the apply checkpoint, all
+// metadata, and the scheduled tasks that rebuild the dispatch queues. All paged and bounded.
+import { ScheduledTask } from '@filly/proto';
+import { ApplyCheckpoint } from '@filly/proto/internal';
+import { APPLY_CHECKPOINT_KEY, scheduledTaskPrefix } from '../store/keys.ts';
+import type { KvEntry, KvStore } from '../store/kv-store.ts';
+import { METADATA_KEY_PREFIX, parseScheduledTaskKey } from '../store/key-space.ts';
+import type { StoredTaskEntry } from '../effects/task-queues/task-queues.ts';
+
+const PAGE_SIZE = 10_000;
+/** A store with more records than this under one prefix at start-up is not one we can hold. */
+const MAX_LOADED_RECORDS = 50_000_000;
+
+export async function readCheckpoint(kv: KvStore): Promise<ApplyCheckpoint | undefined> {
+  const bytes = await kv.get(APPLY_CHECKPOINT_KEY);
+  return bytes === undefined ? undefined : ApplyCheckpoint.decode(bytes);
+}
+
+export function encodeCheckpoint(lastOffset: number): Uint8Array {
+  return ApplyCheckpoint.encode({ appliedOffset: BigInt(lastOffset), appliedCommands: BigInt(lastOffset + 1) }).finish();
+}
+
+/** Every entry under prefix, page by page. */
+export async function scanAll(kv: KvStore, prefix: string, onPage: (rows: KvEntry[]) => void): Promise<number> {
+  let afterKey: string | undefined;
+  let total = 0;
+  for (;;) {
+    const rows = await kv.scan({ prefix, afterKey, limit: PAGE_SIZE });
+    onPage(rows);
+    total += rows.length;
+    if (total > MAX_LOADED_RECORDS) throw new Error(`more than ${MAX_LOADED_RECORDS} records under ${prefix}`);
+    if (rows.length < PAGE_SIZE) return total;
+    afterKey = rows[rows.length - 1]!.key;
+  }
+}
+
+export async function loadMetadataRows(kv: KvStore, onPage: (rows: KvEntry[]) => void): Promise<number> {
+  return scanAll(kv, METADATA_KEY_PREFIX, onPage);
+}
+
+export async function loadScheduledTasks(kv: KvStore, partitionCount: number): Promise<StoredTaskEntry[]> {
+  const out: StoredTaskEntry[] = [];
+  for (let p = 0; p < partitionCount; p++) {
+    await scanAll(kv, scheduledTaskPrefix(p), (rows) => {
+      for (const row of rows) {
+        const { tenant, taskDefName } = parseScheduledTaskKey(row.key);
+        out.push({ key: row.key, tenant, taskDefName, task: ScheduledTask.decode(row.value) });
+      }
+    });
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+// The state of one WfRun while a command is applied to it.
+//
+// Every record the runtime reads is decoded once and kept here, so the many small updates an
+// advance makes land on one object per record. flush() writes back only the records whose bytes
+// changed (or that are new), in the order they were first touched, which keeps the writes of a
+// command deterministic and minimal.
+import type { Node, NodeRun, ThreadRun, ThreadSpec, WfRun, WfRunId, WfSpec } from '@filly/proto';
+import type { ProcessorContext, RecordCodec } from '../context.ts';
+import { Records } from '../records.ts';
+import * as keys from '../../store/keys.ts';
+import { wfSpecById } from '../metadata-reads.ts';
+import { failedPrecondition } from '../api-error.ts';
+
+interface Cached {
+  codec: RecordCodec<unknown>;
+  value: unknown;
+  /** Bytes as loaded; undefined for a record created during this command. */
+  original: Uint8Array | undefined;
+}
+
+export class RunRuntime {
+  readonly ctx: ProcessorContext;
+  readonly wfRun: WfRun;
+  readonly wfRunId: WfRunId;
+  readonly wfSpec: WfSpec;
+  /** Outer advance passes made in this command; bounded by limits.maxAdvanceStepsPerCommand. */
+  advancePasses = 0;
+  private readonly cache = new Map<string, Cached>();
+  private readonly wfRunKey: string;
+
+  constructor(ctx: ProcessorContext, wfRun: WfRun, wfSpec: WfSpec, loadedBytes: Uint8Array | undefined) {
+    if (wfRun.id === undefined) throw new Error('WfRun without id');
+    this.ctx = ctx;
+    this.wfRun = wfRun;
+    this.wfRunId = wfRun.id;
+    this.wfSpec = wfSpec;
+    this.wfRunKey = keys.wfRunKey(ctx.partition, ctx.tenant, wfRun.id);
+    this.cache.set(this.wfRunKey, { codec: Records.wfRun as RecordCodec<unknown>, value: wfRun, original: loadedBytes });
+  }
+
+  /** Loads a stored WfRun and its WfSpec; undefined when the WfRun does not exist. */
+  static load(ctx: ProcessorContext, wfRunId: WfRunId): RunRuntime | undefined {
+    const key = keys.wfRunKey(ctx.partition, ctx.tenant, wfRunId);
+    const wfRun = ctx.get(Records.wfRun, key);
+    if (wfRun === undefined) return undefined;
+    if (wfRun.wfSpecId === undefined) throw new Error(`stored WfRun ${key} has no wf_spec_id`);
+    const wfSpec = wfSpecById(ctx, ctx.tenant, wfRun.wfSpecId);
+    // Upstream lets a WfSpec be deleted while WfRuns of it exist; such a WfRun can no longer move.
+    if (wfSpec === undefined) {
+      throw failedPrecondition(`The WfSpec of WfRun ${wfRunId.id} was deleted; the WfRun cannot advance.`);
+    }
+    return new RunRuntime(ctx, wfRun, wfSpec, Records.wfRun.encode(wfRun));
+  }
+
+  get nowMs(): number {
+    return this.ctx.nowMs;
+  }
+
+  get<T>(codec: RecordCodec<T>, key: string): T | undefined {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit.value as T | undefined;
+    const value = this.ctx.get(codec, key);
+    if (value === undefined) return undefined;
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: codec.encode(value) });
+    return value;
+  }
+
+  /** Registers a record to be written at flush (new, or replacing what is cached). */
+  put<T>(codec: RecordCodec<T>, key: string, value: T): void {
+    const hit = this.cache.get(key);
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: hit?.original });
+  }
+
+  /** Adopts records found by a scan so later reads and the flush see the same objects. */
+  adopt<T>(codec: RecordCodec<T>, key: string, value: T): T {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit.value as T;
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: codec.encode(value) });
+    return value;
+  }
+
+  flush(): void {
+    for (const [key, entry] of this.cache) {
+      const bytes = entry.codec.encode(entry.value);
+      if (entry.original !== undefined && sameBytes(entry.original, bytes)) continue;
+      this.ctx.put(entry.codec, key, entry.value);
+      entry.original = bytes;
+    }
+  }
+
+  // ---- navigation ---------------------------------------------------------------------------
+
+  thread(number: number): ThreadRun | undefined {
+    return this.wfRun.threadRuns.find((t) => t.number === number);
+  }
+
+  threadSpec(thread: ThreadRun): ThreadSpec {
+    const spec = this.wfSpec.threadSpecs[thread.threadSpecName];
+    if (spec === undefined) throw new Error(`ThreadSpec ${thread.threadSpecName} missing from WfSpec`);
+    return spec;
+  }
+
+  node(thread: ThreadRun, nodeName: string): Node {
+    const node = this.threadSpec(thread).nodes[nodeName];
+    if (node === undefined) throw new Error(`node ${nodeName} missing from ThreadSpec ${thread.threadSpecName}`);
+    return node;
+  }
+
+  nodeRunKey(threadNumber: number, position: number): string {
+    return keys.nodeRunKey(this.ctx.partition, this.ctx.tenant, { wfRunId: this.wfRunId, threadRunNumber: threadNumber, position });
+  }
+
+  nodeRunAt(thread: ThreadRun, position: number): NodeRun | undefined {
+    return this.get(Records.nodeRun, this.nodeRunKey(thread.number, position));
+  }
+
+  /** The NodeRun the thread is at; every started thread has one (the entrypoint at least). */
+  currentNodeRun(thread: ThreadRun): NodeRun {
+    const nodeRun = this.nodeRunAt(thread, thread.currentNodePosition);
+    if (nodeRun === undefined) {
+      throw new Error(`thread ${thread.number} has no NodeRun at position ${thread.currentNodePosition}`);
+    }
+    return nodeRun;
+  }
+
+  putNodeRun(nodeRun: NodeRun): void {
+    const id = nodeRun.id;
+    if (id === undefined) throw new Error('NodeRun without id');
+    this.put(Records.nodeRun, this.nodeRunKey(id.threadRunNumber, id.position), nodeRun);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,74 @@
+// Creating a WfRun: the WfRun record, its entrypoint thread (number 0) with its variables and
+// entrypoint NodeRun (position 0), then the first advance.
+import { LHStatus, ThreadType, WfRun, type ThreadRun, type VariableValue, type WfRunId, type WfSpec } from '@filly/proto';
+import type { ProcessorContext } from '../context.ts';
+import { RunRuntime } from './runtime.ts';
+import { createThreadVariables } from './variables.ts';
+import { newNodeRun } from './thread-advance.ts';
+import { advanceWfRun } from './advance.ts';
+import { tsFromMs } from './time.ts';
+
+export function startWfRun(
+  ctx: ProcessorContext,
+  id: WfRunId,
+  wfSpec: WfSpec,
+  inputs: Readonly<Record<string, VariableValue>>,
+): RunRuntime {
+  const wfRun = WfRun.fromPartial({
+    id,
+    wfSpecId: wfSpec.id,
+    status: LHStatus.RUNNING,
+    greatestThreadrunNumber: 0,
+    startTime: tsFromMs(ctx.nowMs),
+  });
+  const rt = new RunRuntime(ctx, wfRun, wfSpec, undefined);
+  startThread(rt, wfSpec.entrypointThreadName, undefined, inputs, ThreadType.ENTRYPOINT);
+  advanceWfRun(rt);
+  return rt;
+}
+
+/** Starts a thread: number, variables, and its ENTRYPOINT NodeRun, ready to be advanced. */
+export function startThread(
+  rt: RunRuntime,
+  threadSpecName: string,
+  parentNumber: number | undefined,
+  inputs: Readonly<Record<string, VariableValue>>,
+  type: ThreadType,
+): ThreadRun {
+  const spec = rt.wfSpec.threadSpecs[threadSpecName];
+  if (spec === undefined) throw new Error(`ThreadSpec ${threadSpecName} missing from WfSpec`);
+  const wfRun = rt.wfRun;
+  let number = 0;
+  if (parentNumber !== undefined) {
+    wfRun.greatestThreadrunNumber += 1;
+    number = wfRun.greatestThreadrunNumber;
+  }
+  const thread: ThreadRun = {
+    wfSpecId: wfRun.wfSpecId,
+    number,
+    status: LHStatus.RUNNING,
+    threadSpecName,
+    startTime: tsFromMs(rt.nowMs),
+    endTime: undefined,
+    errorMessage: undefined,
+    childThreadIds: [],
+    parentThreadId: parentNumber,
+    haltReasons: [],
+    interruptTriggerId: undefined,
+    failureBeingHandled: undefined,
+    currentNodePosition: 0,
+    handledFailedChildren: [],
+    type,
+    output: undefined,
+  };
+  wfRun.threadRuns.push(thread);
+  if (parentNumber !== undefined) rt.thread(parentNumber)?.childThreadIds.push(number);
+
+  const entryName = Object.keys(spec.nodes).find((n) => spec.nodes[n]?.node?.$case === 'entrypoint');
+  if (entryName === undefined) throw new Error(`ThreadSpec ${threadSpecName} has no ENTRYPOINT node`);
+  const entryRun = newNodeRun(rt, thread, entryName, 0);
+  rt.putNodeRun(entryRun);
+  createThreadVariables(rt, thread, spec, inputs);
+  entryRun.status = LHStatus.RUNNING;
+  return thread;
+}

@@ -1,0 +1,120 @@
+// One ThreadRun's step: if its current NodeRun is done, leave it through its edges and arrive at
+// the next node; if the NodeRun failed, decide what the failure does to the thread.
+import { LHStatus, type Failure, type Node, type NodeRun, type ThreadRun } from '@filly/proto';
+import type { RunRuntime } from './runtime.ts';
+import { kindOfNode } from '../node-runs/index.ts';
+import { NodeFailure, statusOfFailure } from './failures.ts';
+import { leaveNodeRun } from './edges.ts';
+import { haltThread, maybeFinishHalting, maybeUnhalt, nodeRunMaybeHalt, parentHaltedReason, syncWfRunStatus } from './halt.ts';
+import { isTerminated } from './thread-status.ts';
+import { tsFromMs } from './time.ts';
+
+/** Advances the thread by at most one node. True when anything changed (status or position). */
+export function advanceThread(rt: RunRuntime, thread: ThreadRun): boolean {
+  if (isTerminated(thread)) return false;
+  if (thread.status === LHStatus.HALTED) return maybeUnhalt(rt, thread);
+  if (thread.status === LHStatus.HALTING) {
+    const halted = maybeFinishHalting(rt, thread);
+    if (halted) syncWfRunStatus(rt);
+    return halted;
+  }
+  const nodeRun = rt.currentNodeRun(thread);
+  try {
+    // A failed NodeRun on a running thread is one whose failure a handler thread is dealing
+    // with; failure handlers are not supported yet, so there is nothing to wait for.
+    if (nodeRun.failures.length > 0) return false;
+    const node = rt.node(thread, nodeRun.nodeName);
+    if (!checkCompleted(rt, thread, nodeRun, node)) return false;
+    if (node.node?.$case === 'exit') {
+      completeThread(rt, thread);
+    } else {
+      activateNode(rt, thread, leaveNodeRun(rt, thread, nodeRun));
+    }
+  } catch (err) {
+    if (!(err instanceof NodeFailure)) throw err;
+    respondToNodeFailure(rt, thread, err.failure);
+  }
+  return true;
+}
+
+function checkCompleted(rt: RunRuntime, thread: ThreadRun, nodeRun: NodeRun, node: Node): boolean {
+  let done: boolean;
+  try {
+    done = kindOfNode(node).checkCompleted(rt, thread, nodeRun, node);
+  } catch (err) {
+    if (err instanceof NodeFailure) {
+      nodeRun.failures.push(err.failure);
+      nodeRun.status = statusOfFailure(err.failure);
+      nodeRun.errorMessage = err.failure.message;
+    }
+    throw err;
+  }
+  if (done) {
+    nodeRun.status = LHStatus.COMPLETED;
+    nodeRun.endTime = tsFromMs(rt.nowMs);
+  }
+  return done;
+}
+
+/** Moves the thread to a new NodeRun of `nodeName` (the next position) and starts it. */
+export function activateNode(rt: RunRuntime, thread: ThreadRun, nodeName: string): void {
+  const node = rt.node(thread, nodeName);
+  thread.currentNodePosition += 1;
+  const nodeRun = newNodeRun(rt, thread, nodeName, thread.currentNodePosition);
+  rt.putNodeRun(nodeRun);
+  nodeRun.status = LHStatus.RUNNING;
+  try {
+    kindOfNode(node).arrive(rt, thread, nodeRun, node);
+  } catch (err) {
+    if (err instanceof NodeFailure) {
+      nodeRun.failures.push(err.failure);
+      nodeRun.status = statusOfFailure(err.failure);
+    }
+    throw err;
+  }
+}
+
+export function newNodeRun(rt: RunRuntime, thread: ThreadRun, nodeName: string, position: number): NodeRun {
+  const node = rt.node(thread, nodeName);
+  return {
+    id: { wfRunId: rt.wfRunId, threadRunNumber: thread.number, position },
+    wfSpecId: thread.wfSpecId,
+    failureHandlerIds: [],
+    status: LHStatus.STARTING,
+    arrivalTime: tsFromMs(rt.nowMs),
+    endTime: undefined,
+    threadSpecName: thread.threadSpecName,
+    nodeName,
+    errorMessage: undefined,
+    failures: [],
+    nodeType: kindOfNode(node).create(rt, thread, node),
+  };
+}
+
+function completeThread(rt: RunRuntime, thread: ThreadRun): void {
+  thread.status = LHStatus.COMPLETED;
+  thread.endTime = tsFromMs(rt.nowMs);
+  syncWfRunStatus(rt);
+}
+
+/**
+ * A NodeRun failed. Failure handlers are not supported yet (the WfSpec validator refuses them),
+ * so every failure is unhandled: children halt and the thread fails with the failure's status.
+ */
+function respondToNodeFailure(rt: RunRuntime, thread: ThreadRun, failure: Failure): void {
+  for (const childId of thread.childThreadIds) {
+    const child = rt.thread(childId);
+    if (child === undefined) continue;
+    haltThread(rt, child, parentHaltedReason(thread.number));
+    nodeRunMaybeHalt(rt, child, rt.currentNodeRun(child));
+  }
+  rt.currentNodeRun(thread).status = statusOfFailure(failure);
+  failThread(rt, thread, failure);
+}
+
+export function failThread(rt: RunRuntime, thread: ThreadRun, failure: Failure): void {
+  thread.errorMessage = failure.message;
+  thread.status = statusOfFailure(failure);
+  thread.endTime = tsFromMs(rt.nowMs);
+  syncWfRunStatus(rt);
+}

@@ -11,34 +11,34 @@ const taskRunId = TaskRunId.fromPartial({ wfRunId: { id: 'w1' }, taskGuid: 'g1' 
 test('writes are invisible to the world until commit, and a throw discards them', () => {
   const world = new FakeWorld();
   const ctx = world.begin(body);
-  ctx.put(Records.scheduledTask, 'a/1', ScheduledTask.fromPartial({ attemptNumber: 3 }));
-  assert.equal(ctx.get(Records.scheduledTask, 'a/1')?.attemptNumber, 3);
-  assert.equal(world.get(Records.scheduledTask, 'a/1'), undefined);
+  ctx.put(Records.scheduledTask, 'm/t/a/1', ScheduledTask.fromPartial({ attemptNumber: 3 }));
+  assert.equal(ctx.get(Records.scheduledTask, 'm/t/a/1')?.attemptNumber, 3);
+  assert.equal(world.get(Records.scheduledTask, 'm/t/a/1'), undefined);
   ctx.commit();
-  assert.equal(world.get(Records.scheduledTask, 'a/1')?.attemptNumber, 3);
-  assert.throws(() => ctx.put(Records.scheduledTask, 'a/2', ScheduledTask.fromPartial({})));
+  assert.equal(world.get(Records.scheduledTask, 'm/t/a/1')?.attemptNumber, 3);
+  assert.throws(() => ctx.put(Records.scheduledTask, 'm/t/a/2', ScheduledTask.fromPartial({})));
 
   assert.throws(() =>
     world.exec((c: ProcessorContext) => {
-      c.delete('a/1');
+      c.delete('m/t/a/1');
       throw new Error('boom');
     }, body),
   );
-  assert.equal(world.get(Records.scheduledTask, 'a/1')?.attemptNumber, 3);
+  assert.equal(world.get(Records.scheduledTask, 'm/t/a/1')?.attemptNumber, 3);
 });
 
 test('scan merges pending writes and deletes, in key order', () => {
   const world = new FakeWorld();
-  world.put(Records.scheduledTask, 'p/b', ScheduledTask.fromPartial({ attemptNumber: 2 }));
-  world.put(Records.scheduledTask, 'p/d', ScheduledTask.fromPartial({ attemptNumber: 4 }));
+  world.put(Records.scheduledTask, 'm/t/p/b', ScheduledTask.fromPartial({ attemptNumber: 2 }));
+  world.put(Records.scheduledTask, 'm/t/p/d', ScheduledTask.fromPartial({ attemptNumber: 4 }));
   world.put(Records.scheduledTask, 'q/a', ScheduledTask.fromPartial({ attemptNumber: 9 }));
   const ctx = world.begin(body);
-  ctx.put(Records.scheduledTask, 'p/a', ScheduledTask.fromPartial({ attemptNumber: 1 }));
-  ctx.delete('p/d');
-  ctx.put(Records.scheduledTask, 'p/c', ScheduledTask.fromPartial({ attemptNumber: 3 }));
+  ctx.put(Records.scheduledTask, 'm/t/p/a', ScheduledTask.fromPartial({ attemptNumber: 1 }));
+  ctx.delete('m/t/p/d');
+  ctx.put(Records.scheduledTask, 'm/t/p/c', ScheduledTask.fromPartial({ attemptNumber: 3 }));
   assert.deepEqual(
-    ctx.scan(Records.scheduledTask, 'p/').map((r) => [r.key, r.value.attemptNumber]),
-    [['p/a', 1], ['p/b', 2], ['p/c', 3]],
+    ctx.scan(Records.scheduledTask, 'm/t/p/').map((r) => [r.key, r.value.attemptNumber]),
+    [['m/t/p/a', 1], ['m/t/p/b', 2], ['m/t/p/c', 3]],
   );
 });
 
@@ -88,5 +88,6 @@ test('scheduled tasks are stored, recorded as effects and removed by unschedule'
     return undefined;
   }, body);
   assert.equal(world.queuedTasks().length, 0);
-  assert.deepEqual(world.effects.map((e) => e.kind), ['task-scheduled', 'task-unscheduled']);
+  // As in the engine, removal is unconditional; removing twice is harmless for the queue.
+  assert.deepEqual(world.effects.map((e) => e.kind), ['task-scheduled', 'task-unscheduled', 'task-unscheduled']);
 });

@@ -11,6 +11,7 @@ import type { Effect, HandlerResult, ProcessorContext, RecordCodec } from '../co
 import { DEFAULT_LIMITS, type Limits } from '../../config/limits.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
+import { groupPrefixOfKey, isMetadataKey } from '../../store/key-space.ts';
 
 export type CommandBody = NonNullable<Command['body']>;
 export type ApplyFn = (ctx: ProcessorContext) => HandlerResult;
@@ -170,6 +171,7 @@ export class FakeContext implements ProcessorContext {
   }
 
   get<T>(codec: RecordCodec<T>, key: string): T | undefined {
+    assertReadable(key);
     const bytes = this.pending.has(key) ? this.pending.get(key) : this.world.store.get(key);
     return bytes === undefined || bytes === null ? undefined : codec.decode(bytes);
   }
@@ -185,6 +187,7 @@ export class FakeContext implements ProcessorContext {
   }
 
   scan<T>(codec: RecordCodec<T>, prefix: string): Array<{ key: string; value: T }> {
+    assertReadable(prefix);
     const all = new Set<string>();
     for (const k of this.world.store.keys()) if (k.startsWith(prefix)) all.add(k);
     for (const k of this.pending.keys()) if (k.startsWith(prefix)) all.add(k);
@@ -229,8 +232,8 @@ export class FakeContext implements ProcessorContext {
   }
 
   unscheduleTask(taskDefName: string, task: ScheduledTask): void {
+    // Like the engine: queue records are write-only for handlers, so removal is unconditional.
     const key = this.taskKey(taskDefName, task);
-    if (this.get(Records.scheduledTask, key) === undefined) return;
     this.delete(key);
     this.tasksUnscheduled.push({ taskDefName, task });
     this.effects.push({ kind: 'task-unscheduled', key, tenant: this.tenant, taskDefName, partition: this.partition });
@@ -270,4 +273,13 @@ function hex32(seed: string): string {
     out += h.toString(16).padStart(8, '0');
   }
   return out;
+}
+
+/**
+ * The engine lets handlers read only metadata and WfRun groups (timer and queue records are
+ * write-only for them); the fake enforces the same rule so a handler test catches a stray read.
+ */
+function assertReadable(keyOrPrefix: string): void {
+  if (isMetadataKey(keyOrPrefix) || groupPrefixOfKey(keyOrPrefix) !== undefined) return;
+  throw new Error(`read of ${keyOrPrefix}: handlers may read only metadata and WfRun groups`);
 }

@@ -2,19 +2,14 @@
 // and say what is allowed, so a caller can fix the call.
 import type { WfRunId } from '@filly/proto';
 import { invalidArgument } from '../processor/api-error.ts';
+import { isValidName, MAX_NAME_LENGTH, requireValidName } from '../processor/names.ts';
 
-const LH_NAME = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/;
-const MAX_NAME_LENGTH = 128;
-
-export function isLhName(s: string): boolean {
-  return s.length <= MAX_NAME_LENGTH && LH_NAME.test(s);
-}
+/** The metadata-name rule of the processor, checked early so nothing invalid is logged. */
+export const isLhName = isValidName;
 
 export function requireLhName(value: string | undefined, field: string): string {
   if (value === undefined || value === '') throw invalidArgument(`Missing required argument '${field}'.`);
-  if (!isLhName(value)) {
-    throw invalidArgument(`'${field}' must be at most ${MAX_NAME_LENGTH} characters of letters, digits and '-', starting and ending with a letter or digit; got "${value.slice(0, 80)}".`);
-  }
+  requireValidName(value.slice(0, MAX_NAME_LENGTH + 1), `'${field}'`);
   return value;
 }
 

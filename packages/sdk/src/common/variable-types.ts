@@ -44,16 +44,8 @@ export interface InputJsTypes {
  * literals, variable defaults. INT accepts `bigint` too, so the full int64 range can be
  * written; a `number` must be an integer.
  */
-export interface OutputJsTypes {
-  STR: string;
+export interface OutputJsTypes extends Omit<InputJsTypes, 'INT'> {
   INT: number | bigint;
-  DOUBLE: number;
-  BOOL: boolean;
-  JSON_OBJ: Record<string, unknown>;
-  JSON_ARR: unknown[];
-  BYTES: Uint8Array;
-  TIMESTAMP: Date;
-  WF_RUN_ID: WfRunId;
 }
 
 export type InputJsType<T extends VarTypeName> = InputJsTypes[T];

@@ -1,19 +1,14 @@
 // Reads of metadata (TaskDefs, WfSpecs, ExternalEventDefs, tenants, principals). Metadata is held
 // in memory by the engine, so these are cheap.
 import type { ExternalEventDef, ExternalEventDefId, GetLatestWfSpecRequest, Principal, TaskDef, TaskDefId, Tenant, TenantId, WfSpec, WfSpecId } from '@filly/proto';
-import { invalidArgument, notFound } from '../processor/api-error.ts';
+import { invalidArgument } from '../processor/api-error.ts';
 import { Records } from '../processor/records.ts';
 import { wfSpecIdPointer } from '../processor/wf-spec/pointer-codec.ts';
 import * as keys from '../store/keys.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
+import { mustGet } from './must-get.ts';
 import { requireLhName } from './validate.ts';
-
-async function mustGet<T>(value: Promise<T | undefined>, what: string): Promise<T> {
-  const v = await value;
-  if (v === undefined) throw notFound(`${what} was not found.`);
-  return v;
-}
 
 export function getTaskDef(deps: IngressDeps, ctx: CallContext, id: TaskDefId): Promise<TaskDef> {
   const name = requireLhName(id.name, 'name');

@@ -20,22 +20,16 @@ import {
   type WfRunId,
 } from '@filly/proto';
 import { partitionForKey } from '../commands/partition.ts';
-import { notFound } from '../processor/api-error.ts';
 import { Records } from '../processor/records.ts';
 import * as keys from '../store/keys.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
+import { mustGet } from './must-get.ts';
 import { maskTaskRun, maskVariable } from './masking.ts';
 import { readPage } from './pages.ts';
 import { requireLhName, requirePresent, requireWfRunId } from './validate.ts';
 
 const partition = (deps: IngressDeps, id: WfRunId): number => partitionForKey(keys.rootWfRunId(id), deps.engine.partitionCount);
-
-async function mustGet<T>(value: Promise<T | undefined>, what: string): Promise<T> {
-  const v = await value;
-  if (v === undefined) throw notFound(`${what} was not found.`);
-  return v;
-}
 
 export async function getWfRun(deps: IngressDeps, ctx: CallContext, id: WfRunId): Promise<WfRun> {
   requireWfRunId(id, 'id');

@@ -47,13 +47,15 @@ export class BatchApplier {
   readonly #apply: ApplyFn;
   readonly #limits: Limits;
   readonly #logger: EngineLogger;
+  readonly #partitionCount: number;
 
-  constructor(cache: StateCache, kv: KvStore, apply: ApplyFn, limits: Limits, logger: EngineLogger) {
+  constructor(cache: StateCache, kv: KvStore, apply: ApplyFn, limits: Limits, logger: EngineLogger, partitionCount: number) {
     this.#cache = cache;
     this.#kv = kv;
     this.#apply = apply;
     this.#limits = limits;
     this.#logger = logger;
+    this.#partitionCount = partitionCount;
   }
 
   /** Loads every group the commands need that is not cached yet; returns the groups used. */
@@ -99,7 +101,7 @@ export class BatchApplier {
     let tx: TxBuffer | undefined;
     try {
       tx = new TxBuffer(this.#cache, groupOfCommand(command), this.#limits.maxRecordBytes);
-      const ctx = new CommandContext(command, tx, this.#limits);
+      const ctx = new CommandContext(command, tx, this.#limits, this.#partitionCount);
       const firedTimerKey = timerKeyOf(command);
       if (firedTimerKey !== undefined) tx.delete(firedTimerKey);
       const response = this.#apply(ctx);

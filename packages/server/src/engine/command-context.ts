@@ -8,6 +8,7 @@ import { Records } from '../processor/records.ts';
 import { scheduledTaskKey, timerKey } from '../store/keys.ts';
 import type { TxBuffer } from '../store/tx-buffer.ts';
 import { derivedGuid } from './guid.ts';
+import { partitionOf, routingOf } from '../commands/routing.ts';
 
 /** Ids one command may create; a handler needing more is looping. */
 const MAX_GUIDS_PER_COMMAND = 1_000_000;
@@ -22,7 +23,9 @@ export class CommandContext implements ProcessorContext {
   readonly #tx: TxBuffer;
   #guids = 0;
 
-  constructor(command: Command, tx: TxBuffer, limits: Limits) {
+  readonly #partitionCount: number;
+
+  constructor(command: Command, tx: TxBuffer, limits: Limits, partitionCount: number) {
     const nowMs = Number(command.timeMs);
     if (!Number.isSafeInteger(nowMs)) throw new Error(`command ${command.commandId} has time ${command.timeMs}`);
     this.command = command;
@@ -31,6 +34,7 @@ export class CommandContext implements ProcessorContext {
     this.partition = command.partition;
     this.limits = limits;
     this.#tx = tx;
+    this.#partitionCount = partitionCount;
   }
 
   get<T>(codec: RecordCodec<T>, key: string): T | undefined {
@@ -55,22 +59,36 @@ export class CommandContext implements ProcessorContext {
   }
 
   scheduleTimer(dueMs: number, body: Command['body']): void {
-    if (!Number.isSafeInteger(dueMs) || dueMs < 0) throw new Error(`timer due at ${dueMs}`);
     if (this.partition < 0) throw new Error('a metadata command cannot schedule a timer');
+    this.#storeTimer(this.partition, dueMs, body);
+  }
+
+  sendCommand(body: Command['body'], dueMs: number = this.nowMs): void {
+    const routing = routingOf(body);
+    if (routing.kind === 'metadata') throw new Error('follow-up commands go to core partitions only');
+    this.#storeTimer(partitionOf(routing, this.#partitionCount), dueMs, body);
+  }
+
+  notify(topic: string, detail: string): void {
+    this.effects.push({ kind: 'notify', topic, detail, key: topic });
+  }
+
+  #storeTimer(partition: number, dueMs: number, body: Command['body']): void {
+    if (!Number.isSafeInteger(dueMs) || dueMs < 0) throw new Error(`timer due at ${dueMs}`);
     if (!body) throw new Error('a timer needs a command body');
     const timerId = this.newGuid();
-    const key = timerKey(this.partition, dueMs, timerId);
+    const key = timerKey(partition, dueMs, timerId);
     const command = Command.fromPartial({
       commandId: timerId,
       timeMs: BigInt(dueMs),
       tenantId: this.command.tenantId,
       principalId: this.command.principalId,
-      partition: this.partition,
+      partition,
       firedTimerKey: Buffer.from(key, 'utf8'),
       body,
     });
     this.#tx.put(Records.timer, key, StoredTimer.fromPartial({ dueMs: BigInt(dueMs), command }));
-    this.effects.push({ kind: 'timer', key, dueMs, partition: this.partition });
+    this.effects.push({ kind: 'timer', key, dueMs, partition });
   }
 
   scheduleTask(taskDefName: string, task: ScheduledTask): void {

@@ -40,6 +40,11 @@ export interface EngineApi {
   get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined>;
   scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>>;
   readonly tasks: TaskDispatch;
+  /**
+   * Calls `listener` with the detail of every notify effect on `topic` committed from now on
+   * (see ProcessorContext.notify). Returns the function that removes the listener.
+   */
+  watch(topic: string, listener: (detail: string) => void): () => void;
   readonly partitionCount: number;
   /** True once start-up replay is done and commands are accepted. */
   isReady(): boolean;

@@ -168,3 +168,25 @@ test('a store write that fails once is retried and the command still commits', a
     await engine.close();
   });
 });
+
+test('a follow-up command reaches its own partition after commit, and watchers hear notify', async () => {
+  await withTempDir(async (dir) => {
+    const logger = recordingLogger();
+    const engine = await Engine.open({ dataDir: dir, partitionCount: PARTITIONS, limits: testLimits(), apply: makeFakeApply(), logger, kv: new MemoryKv() });
+    // Pick a child id that lives on another partition than its parent, so routing is exercised.
+    const parentPartition = partitionForKey('parent', PARTITIONS);
+    const child = Array.from({ length: 50 }, (_, i) => `child-${i}`).find((c) => partitionForKey(c, PARTITIONS) !== parentPartition);
+    assert.ok(child !== undefined);
+    const heard: string[] = [];
+    const stop = engine.watch('spawned', (detail) => heard.push(detail));
+    assert.ok((await engine.submit(runWfCommand('parent', PARTITIONS, { spawn: strVar(child) }))).ok);
+    await waitFor(() => heard.length === 1, 2_000, 'notify effect');
+    assert.deepEqual(heard, [child]);
+    stop();
+    await waitFor(() => engine.stats.loggedCommands === 2, 5_000, 'the follow-up RunWf to be applied');
+    const spawned = await engine.get(Records.wfRun, keyOf(child));
+    assert.equal(spawned?.status, LHStatus.RUNNING, 'the follow-up command created the child on its partition');
+    await engine.close();
+    assert.deepEqual(logger.errors, []);
+  });
+});

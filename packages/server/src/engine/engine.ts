@@ -23,6 +23,7 @@ import { EngineUnavailableError } from './engine-errors.ts';
 import { SubmitQueue, type PendingCommand } from './submit-queue.ts';
 import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint } from './startup-loads.ts';
 import { replayLog } from './replay.ts';
+import { Watchers, type WatchListener } from './watchers.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 const STORE_WRITE_ATTEMPTS = 3;
@@ -47,6 +48,7 @@ export class Engine implements EngineApi {
   readonly #queue: SubmitQueue;
   readonly #tasks: TaskQueues;
   readonly #timers: TimerService;
+  readonly #watchers = new Watchers();
   readonly #probeIntervalMs: number;
   #batchSeq = 0;
   #ready = false;
@@ -66,7 +68,7 @@ export class Engine implements EngineApi {
     this.#log = log;
     this.#kv = kv;
     this.#cache = new StateCache(options.limits.maxCachedWfRuns);
-    this.#applier = new BatchApplier(this.#cache, kv, apply, options.limits, logger);
+    this.#applier = new BatchApplier(this.#cache, kv, apply, options.limits, logger, options.partitionCount);
     this.#queue = new SubmitQueue(options.limits.maxPendingCommands);
     this.#tasks = new TaskQueues({ ...DEFAULT_TASK_QUEUE_BOUNDS, ...options.taskQueues }, logger);
     this.#timers = new TimerService(options.partitionCount, {
@@ -112,6 +114,10 @@ export class Engine implements EngineApi {
 
   get tasks(): TaskQueues {
     return this.#tasks;
+  }
+
+  watch(topic: string, listener: WatchListener): () => void {
+    return this.#watchers.add(topic, listener);
   }
 
   get timers(): TimerService {
@@ -289,6 +295,9 @@ export class Engine implements EngineApi {
           return;
         case 'task-unscheduled':
           this.#tasks.onUnscheduled(effect.tenant, effect.taskDefName, effect.key);
+          return;
+        case 'notify':
+          this.#watchers.emit(effect.topic, effect.detail);
           return;
       }
     } catch (err) {

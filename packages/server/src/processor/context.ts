@@ -33,7 +33,12 @@ export type Effect =
   /** A ScheduledTask record was written at `key`; hand it to a waiting poller. */
   | { kind: 'task-scheduled'; key: string; tenant: string; taskDefName: string; partition: number; task: ScheduledTask }
   /** A ScheduledTask record was removed (claimed or its WfRun deleted). */
-  | { kind: 'task-unscheduled'; key: string; tenant: string; taskDefName: string; partition: number };
+  | { kind: 'task-unscheduled'; key: string; tenant: string; taskDefName: string; partition: number }
+  /**
+   * Something callers may be waiting for happened (a WorkflowEvent was thrown, a WfRun reached
+   * a state): listeners registered with EngineApi.watch(topic) hear `detail` after commit.
+   */
+  | { kind: 'notify'; topic: string; detail: string; key: string };
 
 export interface ProcessorContext extends StateTx {
   readonly command: Command;
@@ -50,6 +55,14 @@ export interface ProcessorContext extends StateTx {
   scheduleTask(taskDefName: string, task: ScheduledTask): void;
   /** Removes a ScheduledTask record (no-op if absent). */
   unscheduleTask(taskDefName: string, task: ScheduledTask): void;
+  /**
+   * Sends a follow-up command to the partition that owns it (by routingOf(body)), applied after
+   * this command commits, at dueMs (default: now). It is stored as a timer record of the target
+   * partition in this transaction, so it survives a crash and is applied exactly once.
+   */
+  sendCommand(body: Command['body'], dueMs?: number): void;
+  /** Tells in-memory listeners (long polls) after commit; carries no state and is not replayed. */
+  notify(topic: string, detail: string): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 // A small deterministic processor for engine tests, independent of the real handlers:
 //   putTaskDef  -> metadata record (ALREADY_EXISTS when present)
 //   runWf       -> a WfRun in its group; variables may ask for a timer (sleepMs), a task (task),
-//                  or a failure after mutating cached state (explode)
+//                  a follow-up RunWf with a notification (spawn), or a failure after mutating
+//                  cached state (explode)
 //   sleepNodeMatured -> completes the WfRun
 //   stopWfRun   -> marks it HALTED and unschedules its task (principal '!explode': throws after)
 //   resumeWfRun -> read-only, answers with the WfRun
@@ -58,6 +59,11 @@ function fakeApply(ctx: ProcessorContext): HandlerResult {
       }
       const task = vars['task']?.value;
       if (task?.$case === 'str') ctx.scheduleTask(task.value, scheduledTask(id, task.value, ctx.nowMs));
+      const spawn = vars['spawn']?.value;
+      if (spawn?.$case === 'str') {
+        ctx.sendCommand({ $case: 'runWf', value: { wfSpecName: 'w', id: spawn.value, variables: {} } });
+        ctx.notify('spawned', spawn.value);
+      }
       if (vars['explode']) {
         const stored = ctx.get(Records.wfRun, key)!;
         stored.status = LHStatus.ERROR;

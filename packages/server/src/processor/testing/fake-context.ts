@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../config/limits.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { groupPrefixOfKey, isMetadataKey } from '../../store/key-space.ts';
+import { partitionOf, routingOf } from '../../commands/routing.ts';
 
 export type CommandBody = NonNullable<Command['body']>;
 export type ApplyFn = (ctx: ProcessorContext) => HandlerResult;
@@ -20,6 +21,8 @@ export interface FakeWorldOptions {
   nowMs?: number;
   tenant?: string;
   partition?: number;
+  /** Partitions follow-up commands are routed over (default 1: everything lands on partition 0). */
+  partitionCount?: number;
   limits?: Partial<Limits>;
 }
 
@@ -33,6 +36,7 @@ export class FakeWorld {
   nowMs: number;
   tenant: string;
   partition: number;
+  partitionCount: number;
   limits: Limits;
   private commandSeq = 0;
 
@@ -40,6 +44,7 @@ export class FakeWorld {
     this.nowMs = options.nowMs ?? 1_700_000_000_000;
     this.tenant = options.tenant ?? 'default';
     this.partition = options.partition ?? 0;
+    this.partitionCount = options.partitionCount ?? 1;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
@@ -152,6 +157,7 @@ export class FakeContext implements ProcessorContext {
   /** What this command did, for assertions. */
   readonly effects: Effect[] = [];
   readonly timersScheduled: Array<{ key: string; dueMs: number; body: Command['body'] }> = [];
+  readonly commandsSent: Array<{ partition: number; dueMs: number; body: Command['body'] }> = [];
   readonly tasksScheduled: Array<{ taskDefName: string; task: ScheduledTask }> = [];
   readonly tasksUnscheduled: Array<{ taskDefName: string; task: ScheduledTask }> = [];
   readonly guids: string[] = [];
@@ -209,19 +215,41 @@ export class FakeContext implements ProcessorContext {
   }
 
   scheduleTimer(dueMs: number, body: Command['body']): void {
+    if (this.partition < 0) throw new Error('a metadata command cannot schedule a timer');
+    this.storeTimer(this.partition, dueMs, body);
+    this.timersScheduled.push({ key: this.lastTimerKey, dueMs, body });
+  }
+
+  sendCommand(body: Command['body'], dueMs: number = this.nowMs): void {
+    const routing = routingOf(body);
+    if (routing.kind === 'metadata') throw new Error('follow-up commands go to core partitions only');
+    const partition = partitionOf(routing, this.world.partitionCount);
+    this.storeTimer(partition, dueMs, body);
+    this.commandsSent.push({ partition, dueMs, body });
+  }
+
+  notify(topic: string, detail: string): void {
+    this.effects.push({ kind: 'notify', topic, detail, key: topic });
+  }
+
+  private lastTimerKey = '';
+
+  private storeTimer(partition: number, dueMs: number, body: Command['body']): void {
+    if (!Number.isSafeInteger(dueMs) || dueMs < 0) throw new Error(`timer due at ${dueMs}`);
+    if (!body) throw new Error('a timer needs a command body');
     this.timerSeq += 1;
-    const key = keys.timerKey(this.partition, dueMs, `${this.command.commandId}-${this.timerSeq}`);
+    const key = keys.timerKey(partition, dueMs, `${this.command.commandId}-${this.timerSeq}`);
+    this.lastTimerKey = key;
     const command = Command.fromPartial({
       commandId: `${this.command.commandId}-timer-${this.timerSeq}`,
       timeMs: BigInt(Math.floor(dueMs)),
       tenantId: this.tenant,
       principalId: this.command.principalId,
-      partition: this.partition,
+      partition,
       body,
     });
     this.put(Records.timer, key, StoredTimer.fromPartial({ dueMs: BigInt(Math.floor(dueMs)), command }));
-    this.timersScheduled.push({ key, dueMs, body });
-    this.effects.push({ kind: 'timer', key, dueMs, partition: this.partition });
+    this.effects.push({ kind: 'timer', key, dueMs, partition });
   }
 
   scheduleTask(taskDefName: string, task: ScheduledTask): void {

@@ -13,7 +13,12 @@ export type Routing =
   /** A command on one WfRun: everything of its root WfRun lives on one partition. */
   | { kind: 'wf-run'; wfRunId: WfRunId; key: string }
   /** A command keyed by something else (a TaskDef name for worker heartbeats). */
-  | { kind: 'keyed'; key: string };
+  | { kind: 'keyed'; key: string }
+  /**
+   * A command on a keyed entity (a correlation key, a ScheduledWfRun): its entity group
+   * (keys.entityGroupPrefix(partition, tenant, entity, key)) is loaded before it is applied.
+   */
+  | { kind: 'entity'; entity: string; key: string };
 
 export function routingOf(body: Command['body']): Routing {
   if (!body) throw new Error('command without a body');

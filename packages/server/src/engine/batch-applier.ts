@@ -6,7 +6,7 @@ import type { Limits } from '../config/limits.ts';
 import { routingOf } from '../commands/routing.ts';
 import { ApiError, Code } from '../processor/api-error.ts';
 import type { Effect, HandlerResult, ProcessorContext } from '../processor/context.ts';
-import { wfRunGroupPrefix } from '../store/keys.ts';
+import { entityGroupPrefix, wfRunGroupPrefix } from '../store/keys.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
 import type { StateCache } from '../store/state-cache.ts';
 import { TxBuffer } from '../store/tx-buffer.ts';
@@ -37,6 +37,7 @@ export interface AppliedBatch {
 /** The WfRun group a command must find in memory, if any. Throws for a malformed command. */
 export function groupOfCommand(command: Command): string | undefined {
   const routing = routingOf(command.body);
+  if (routing.kind === 'entity') return entityGroupPrefix(command.partition, command.tenantId, routing.entity, routing.key);
   if (routing.kind !== 'wf-run') return undefined;
   return wfRunGroupPrefix(command.partition, command.tenantId, routing.wfRunId);
 }

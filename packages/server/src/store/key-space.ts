@@ -8,11 +8,14 @@ export function isMetadataKey(key: string): boolean {
   return key.startsWith(METADATA_KEY_PREFIX);
 }
 
-/** The group prefix (c/ppp/w/tenant/root/) of a key inside a WfRun group, else undefined. */
+/**
+ * The group prefix of a key inside a group, else undefined: c/ppp/w/tenant/root/ for a WfRun
+ * group, c/ppp/k/tenant/entity/ for an entity group (see keys.entityGroupPrefix).
+ */
 export function groupPrefixOfKey(key: string): string | undefined {
   if (!key.startsWith('c/')) return undefined;
   const afterPartition = key.indexOf('/', 2);
-  if (afterPartition < 0 || !key.startsWith('/w/', afterPartition)) return undefined;
+  if (afterPartition < 0 || !(key.startsWith('/w/', afterPartition) || key.startsWith('/k/', afterPartition))) return undefined;
   const afterTenant = key.indexOf('/', afterPartition + 3);
   if (afterTenant < 0) return undefined;
   const afterRoot = key.indexOf('/', afterTenant + 1);

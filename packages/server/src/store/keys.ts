@@ -3,6 +3,8 @@
 //   m/{tenant}/{kind}/{id...}                metadata (the global partition; always in memory)
 //   m/_cluster/{kind}/{id}                   cluster-scoped metadata (tenants, principals)
 //   c/{ppp}/w/{tenant}/{rootWfRun}/{kind}/…  everything that belongs to one WfRun and its children
+//   c/{ppp}/k/{tenant}/{entity:key}/…        an entity group: state keyed by something other than
+//                                            a WfRun (a correlation key, a ScheduledWfRun)
 //   c/{ppp}/t/{dueMs}/{timerId}              timers, in due order
 //   c/{ppp}/q/{tenant}/{taskDef}/{taskRun}   scheduled tasks waiting for a worker
 //   s/{name}                                 engine bookkeeping (checkpoints)
@@ -93,6 +95,17 @@ export const externalEventPrefix = (p: number, tenant: string, id: WfRunId, defN
 /** Events of one def share a prefix; the processor orders them by created_at when it claims one. */
 export const externalEventKey = (p: number, tenant: string, id: ExternalEventId): string =>
   `${externalEventPrefix(p, tenant, req(id.wfRunId), req(id.externalEventDefId).name)}${esc(id.guid)}`;
+
+// ---- entity groups --------------------------------------------------------------------------
+
+/**
+ * Prefix of the group of one keyed entity: `entity` names the kind (fixed by the code), `key` is
+ * the routing key the command was partitioned by. Loaded before its command like a WfRun group.
+ */
+export function entityGroupPrefix(partition: number, tenant: string, entity: string, key: string): string {
+  if (!/^[a-z][a-z-]*$/.test(entity)) throw new Error(`bad entity kind ${entity}`);
+  return `c/${partitionPart(partition)}/k/${esc(tenant)}/${entity}:${esc(key)}/`;
+}
 
 // ---- timers and task queues -----------------------------------------------------------------
 

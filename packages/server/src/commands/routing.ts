@@ -33,6 +33,15 @@ export function routingOf(body: Command['body']): Routing {
     case 'putPrincipal':
     case 'deletePrincipal':
     case 'initializeCluster':
+    case 'putUserTaskDef':
+    case 'deleteUserTaskDef':
+    case 'putWorkflowEventDef':
+    case 'deleteWorkflowEventDef':
+    case 'putStructDef':
+    case 'deleteStructDef':
+    case 'putWorkflowMigrationPlan':
+    case 'deleteWorkflowMigrationPlan':
+    case 'migrateWfSpec':
       return { kind: 'metadata' };
     case 'runWf':
       return wfRun({ id: body.value.id ?? '', parentWfRunId: body.value.parentWfRunId });
@@ -54,12 +63,39 @@ export function routingOf(body: Command['body']): Routing {
       return wfRun(body.value.nodeRunId?.wfRunId);
     case 'taskWorkerHeartBeat':
       return { kind: 'keyed', key: body.value.taskDefId?.name ?? '' };
+    case 'rescueThreadRun':
+      return wfRun(body.value.wfRunId);
+    case 'assignUserTaskRun':
+    case 'completeUserTaskRun':
+    case 'cancelUserTaskRun':
+    case 'saveUserTaskRunProgress':
+    case 'putUserTaskRunComment':
+    case 'editUserTaskRunComment':
+    case 'deleteUserTaskRunComment':
+      return wfRun(body.value.userTaskRunId?.wfRunId);
+    case 'putCorrelatedEvent':
+      return entity('correlation', body.value.key);
+    case 'deleteCorrelatedEvent':
+      return entity('correlation', body.value.id?.key);
+    case 'putCheckpoint':
+      return wfRun(body.value.taskRunId?.wfRunId);
+    case 'scheduleWf':
+      return entity('scheduled-wf-run', body.value.id);
+    case 'deleteScheduledWfRun':
+      return entity('scheduled-wf-run', body.value.id?.id);
+    case 'applyWorkflowMigrationPlan':
+      return wfRun(body.value.wfRunId);
   }
 }
 
 function wfRun(id: WfRunId | undefined): Routing {
   if (!id || id.id === '') throw new Error('command names no WfRun');
   return { kind: 'wf-run', wfRunId: id, key: rootWfRunId(id) };
+}
+
+function entity(kind: string, key: string | undefined): Routing {
+  if (key === undefined || key === '') throw new Error(`command names no ${kind} key`);
+  return { kind: 'entity', entity: kind, key };
 }
 
 export function partitionOf(routing: Routing, partitionCount: number): number {

@@ -74,7 +74,7 @@ describe('bad input', () => {
   });
 
   test('rpcs not built yet answer UNIMPLEMENTED with a message', async () => {
-    await assert.rejects(client.call.searchWfRun({ wfSpecName: 'x', variableFilters: [] }), (e: { code: number; details: string }) => {
+    await assert.rejects(client.call.searchQuota({}), (e: { code: number; details: string }) => {
       assert.equal(e.code, UNIMPLEMENTED);
       assert.match(e.details, /not implemented/);
       return true;

@@ -47,7 +47,28 @@ export {
   type ExecuteOptions,
   type SpawnedThread,
 } from './workflow/workflow-thread.ts';
-export { WfRunVariable } from './workflow/wf-run-variable.ts';
-export { NodeOutput, TaskNodeOutput, ExternalEventNodeOutput, type BackoffPolicy } from './workflow/node-output.ts';
+export { ThreadCore, type OutputTag } from './workflow/thread-core.ts';
+export { WfRunVariable, type PathableTag } from './workflow/wf-run-variable.ts';
+export { NodeOutput, TaskNodeOutput, type BackoffPolicy } from './workflow/node-output.ts';
+export {
+  ExternalEventNodeOutput,
+  ThrowEventNodeOutput,
+  InterruptHandler,
+  type EventContentType,
+  type CorrelatedEventOptions,
+} from './workflow/events.ts';
+export { SpawnedThreads, WaitForThreadsNodeOutput, type ThreadInputs } from './workflow/threads.ts';
+export { SpawnedChildWf } from './workflow/child-workflows.ts';
+export { UserTaskOutput, type StrValue } from './workflow/user-tasks.ts';
+export { StructBuilder, InlineStructBuilder } from './workflow/structs.ts';
+export type { ErrorTypeArg } from './workflow/failure-handling.ts';
+export type {
+  TypeSpec,
+  StructTypeSpec,
+  ArrayTypeSpec,
+  MapTypeSpec,
+  MapKeyType,
+  TagOfSpec,
+} from './workflow/type-spec.ts';
 export { Condition, LHExpression, LHFormatString, type Assignable, type ValueSource, type ValueTag } from './workflow/expression.ts';
 export { WorkflowIfStatement } from './workflow/branching.ts';

@@ -17,6 +17,7 @@ import { OAuthTokenSource } from './oauth.ts';
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
+  isNotSent,
   isResourceExhausted,
   isServiceError,
   sleepMs,
@@ -49,6 +50,9 @@ export interface LittleHorseClient extends UnaryRpcs {}
  * generated service (`client.runWf(req)`, `client.getWfRun(id)`, ...), taking the exact
  * request message and an optional `{ timeoutMs, signal }`.
  */
+/** Attempts for a call that never reached a server (see isNotSent): about 3 s of backoff in all. */
+const NOT_SENT_ATTEMPTS = 6;
+
 export class LittleHorseClient {
   readonly config: LHConfig;
   readonly address: string;
@@ -103,7 +107,8 @@ export class LittleHorseClient {
           this.#tokens.invalidate();
           continue;
         }
-        if (!isResourceExhausted(err) || attempt >= this.#retryPolicy.maxAttempts) throw err;
+        const attemptsAllowed = isResourceExhausted(err) ? this.#retryPolicy.maxAttempts : isNotSent(err) ? NOT_SENT_ATTEMPTS : 1;
+        if (attempt >= attemptsAllowed) throw err;
         const delayMs = backoffDelayMs(this.#retryPolicy, attempt);
         if (deadlineMs !== undefined && Date.now() + delayMs >= deadlineMs) throw err;
         await sleepMs(delayMs, options.signal);

@@ -17,6 +17,14 @@ export function isResourceExhausted(err: unknown): boolean {
   return isServiceError(err) && err.code === status.RESOURCE_EXHAUSTED;
 }
 
+/**
+ * UNAVAILABLE before any byte of the call left this process (the channel had no connection, e.g.
+ * while the server restarts): retrying cannot apply the request twice, so it is safe for every rpc.
+ */
+export function isNotSent(err: unknown): boolean {
+  return isServiceError(err) && err.code === status.UNAVAILABLE && err.details.startsWith('No connection established');
+}
+
 /** Delay before retry number `retry` (1-based), with up to 20% jitter so clients spread out. */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   const exp = policy.baseDelayMs * 2 ** Math.max(0, retry - 1);

@@ -1,13 +1,14 @@
 import { Comparator, VariableMutationType, type VariableAssignment } from '@filly/proto';
-import type { OutputJsType, VarTypeName } from '../common/variable-types.ts';
+import { isVarTypeName, type OutputJsType, type VarTypeName } from '../common/variable-types.ts';
 import { inferVariableValue, toVariableValue } from '../common/variable-value.ts';
 
 /**
  * The static type of a workflow value: a primitive LittleHorse type, 'ANY' when it is
  * not known at build time (a JSONPath into JSON, an external event's content,
- * arithmetic), or 'NONE' for a node that produces no output.
+ * arithmetic), 'STRUCT' / 'ARRAY' / 'MAP' for values of a StructDef or a native typed
+ * Array / Map, or 'NONE' for a node that produces no output.
  */
-export type ValueTag = VarTypeName | 'ANY' | 'NONE';
+export type ValueTag = VarTypeName | 'STRUCT' | 'ARRAY' | 'MAP' | 'ANY' | 'NONE';
 
 /** Anything that compiles to a VariableAssignment and knows its static type. */
 export interface ValueSource<T extends ValueTag = ValueTag> {
@@ -42,7 +43,7 @@ export function isValueSource(v: unknown): v is ValueSource {
  */
 export function assignmentOf(value: unknown, typeHint?: ValueTag): VariableAssignment {
   if (isValueSource(value)) return value.toAssignment();
-  const hint = typeHint !== undefined && typeHint !== 'ANY' && typeHint !== 'NONE' ? typeHint : undefined;
+  const hint = isVarTypeName(typeHint) ? typeHint : undefined;
   const literal = hint !== undefined ? toVariableValue(value as never, hint) : inferVariableValue(value);
   return { source: { $case: 'literalValue', value: literal } };
 }

@@ -1,5 +1,6 @@
 import type { ExponentialBackoffRetryPolicy, Node, VariableAssignment } from '@filly/proto';
 import { ValueHandle, type ValueTag } from './expression.ts';
+import { jsonPathFrom, lhPathFrom, type ValuePath } from './value-path.ts';
 
 /** Access to the node a handle refers to, while its thread is still being built. */
 export interface NodeAccess {
@@ -11,28 +12,35 @@ export interface NodeAccess {
 export class NodeOutput<T extends ValueTag> extends ValueHandle<T> {
   readonly valueType: T;
   readonly nodeName: string;
-  readonly jsonPathExpr: string | undefined;
+  readonly path: ValuePath | undefined;
   protected readonly thread: NodeAccess;
 
-  constructor(nodeName: string, valueType: T, thread: NodeAccess, jsonPath?: string) {
+  constructor(nodeName: string, valueType: T, thread: NodeAccess, path?: ValuePath) {
     super();
     this.nodeName = nodeName;
     this.valueType = valueType;
     this.thread = thread;
-    this.jsonPathExpr = jsonPath;
+    this.path = path;
+  }
+
+  get jsonPathExpr(): string | undefined {
+    return this.path?.$case === 'jsonPath' ? this.path.value : undefined;
   }
 
   /** A field of a JSON output, e.g. `$.items[0]`. */
   jsonPath(this: NodeOutput<'JSON_OBJ' | 'JSON_ARR' | 'ANY'>, path: string): NodeOutput<'ANY'> {
-    if (this.jsonPathExpr !== undefined) throw new Error(`jsonPath() used twice on node ${this.nodeName}`);
-    if (!path.startsWith('$')) throw new Error(`JSONPath must start with "$", got "${path}"`);
-    return new NodeOutput(this.nodeName, 'ANY', this.thread, path);
+    return new NodeOutput(this.nodeName, 'ANY', this.thread, jsonPathFrom(this.path, path, `node ${this.nodeName}`));
+  }
+
+  /** A field (key) or element (index) of a JSON, struct, array or map output, via an LHPath. */
+  get(this: NodeOutput<'JSON_OBJ' | 'JSON_ARR' | 'STRUCT' | 'ARRAY' | 'MAP' | 'ANY'>, keyOrIndex: string | number): NodeOutput<'ANY'> {
+    return new NodeOutput(this.nodeName, 'ANY', this.thread, lhPathFrom(this.path, keyOrIndex, `node ${this.nodeName}`));
   }
 
   toAssignment(): VariableAssignment {
     return {
       source: { $case: 'nodeOutput', value: { nodeName: this.nodeName } },
-      ...(this.jsonPathExpr !== undefined ? { path: { $case: 'jsonPath', value: this.jsonPathExpr } } : {}),
+      ...(this.path !== undefined ? { path: this.path } : {}),
     };
   }
 }
@@ -72,19 +80,5 @@ export class TaskNodeOutput<T extends ValueTag> extends NodeOutput<T> {
     const n = this.thread.node(this.nodeName).node;
     if (n?.$case !== 'task') throw new Error(`${this.nodeName} is not a TASK node`);
     return n.value;
-  }
-}
-
-/** Output of an EXTERNAL_EVENT node (the event's content). */
-export class ExternalEventNodeOutput extends NodeOutput<'ANY'> {
-  timeout(timeoutSeconds: number): this {
-    this.thread.assertActive();
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new Error('timeoutSeconds must be > 0');
-    const n = this.thread.node(this.nodeName).node;
-    if (n?.$case !== 'externalEvent') throw new Error(`${this.nodeName} is not an EXTERNAL_EVENT node`);
-    n.value.timeoutSeconds = {
-      source: { $case: 'literalValue', value: { value: { $case: 'int', value: BigInt(timeoutSeconds) } } },
-    };
-    return this;
   }
 }

@@ -1,342 +1,205 @@
-import {
-  FailureHandlerDef_LHFailureType,
-  LHErrorType,
-  VariableMutationType,
-  WaitForThreadsStrategy,
-  lHErrorTypeToJSON,
-  type ExponentialBackoffRetryPolicy,
-  type FailureHandlerDef,
-  type InterruptDef,
-  type ThreadSpec,
-  type VariableMutation,
-} from '@filly/proto';
-import type { OutputJsType, VarTypeName } from '../common/variable-types.ts';
-import { toVariableValue } from '../common/variable-value.ts';
+import { UTActionTrigger_UTHook, WaitForThreadsStrategy } from '@filly/proto';
 import type { TaskDefinition, TaskInputSpec, TaskOutputSpec } from '../worker/task-definition.ts';
-import { buildIf, buildWhile, WorkflowIfStatement } from './branching.ts';
-import {
-  assignmentOf,
-  Condition,
-  LHExpression,
-  LHFormatString,
-  type AnyValue,
-  type Assignable,
-  type ValueSource,
-  type ValueTag,
-} from './expression.ts';
-import { ExternalEventNodeOutput, NodeOutput, TaskNodeOutput, backoffPolicy, type BackoffPolicy } from './node-output.ts';
-import { ThreadGraph } from './thread-graph.ts';
-import { WfRunVariable } from './wf-run-variable.ts';
+import * as childWf from './child-workflows.ts';
+import type { SpawnedChildWf } from './child-workflows.ts';
+import type { ThreadFunc } from './compile-context.ts';
+import { assignmentOf, type AnyValue, type Assignable, type Condition, type ValueSource, type ValueTag } from './expression.ts';
+import * as events from './events.ts';
+import type { ExternalEventNodeOutput, InterruptHandler, ThrowEventNodeOutput } from './events.ts';
+import { addAnyFailureHandler, addErrorHandler, addExceptionHandler, type ErrorTypeArg } from './failure-handling.ts';
+import type { NodeOutput } from './node-output.ts';
+import { InlineStructBuilder, StructBuilder } from './structs.ts';
+import type { ExecuteArgs } from './task-nodes.ts';
+import { ThreadCore } from './thread-core.ts';
+import * as threads from './threads.ts';
+import type { SpawnedThread, SpawnedThreads, ThreadInputs, WaitForThreadsNodeOutput } from './threads.ts';
+import * as userTasks from './user-tasks.ts';
+import type { StrValue, UserTaskOutput } from './user-tasks.ts';
 
-export type ThreadFunc = (wf: WorkflowThread) => void;
-
-/** What a thread needs from the workflow being compiled. */
-export interface CompileContext {
-  addSubThread(name: string, func: ThreadFunc): string;
-  recordMutation(m: VariableMutation): void;
-  readonly defaultTimeoutSeconds: number | undefined;
-  readonly defaultRetries: number;
-  readonly defaultBackoff: ExponentialBackoffRetryPolicy | undefined;
-  readonly taskDefNames: Set<string>;
-  readonly externalEventDefNames: Set<string>;
-  readonly workflowEventDefNames: Set<string>;
-}
-
-export type ExecuteArgs<I extends TaskInputSpec> = { readonly [K in keyof I]: Assignable<I[K]> };
-export type OutputTag<O extends TaskOutputSpec> = O extends VarTypeName ? O : 'NONE';
-
-export interface ExecuteOptions {
-  readonly retries?: number;
-  readonly timeoutSeconds?: number;
-  readonly exponentialBackoff?: BackoffPolicy;
-}
-
-/** A thread started by spawnThread(); wait for it with waitForThreads(). */
-export interface SpawnedThread {
-  readonly threadName: string;
-  readonly threadNumber: WfRunVariable<'INT'>;
-}
+export type { ThreadFunc } from './compile-context.ts';
+export type { ExecuteArgs, ExecuteOptions } from './task-nodes.ts';
+export type { OutputTag } from './thread-core.ts';
+export type { SpawnedThread } from './threads.ts';
 
 /**
  * The builder handed to a workflow (or thread) function. Every call appends nodes to
- * this thread in order; see the upstream LittleHorse SDKs for the vocabulary.
+ * this thread in order, named and wired as upstream LittleHorse's Java builder does.
  */
-export class WorkflowThread {
-  readonly threadName: string;
-  readonly #ctx: CompileContext;
-  readonly #g = new ThreadGraph();
-  readonly #variables: WfRunVariable<VarTypeName>[] = [];
-  readonly #interrupts: InterruptDef[] = [];
-  #active = true;
+export class WorkflowThread extends ThreadCore {
+  /** The variable a failure-handler or for-each thread declares to receive its input. */
+  static readonly HANDLER_INPUT_VAR = 'INPUT';
 
-  /** @internal Created by Workflow.compile(). */
-  constructor(threadName: string, ctx: CompileContext) {
-    this.threadName = threadName;
-    this.#ctx = ctx;
-  }
-
-  declareStr(name: string, defaultValue?: string): WfRunVariable<'STR'> {
-    return this.#declare(name, 'STR', defaultValue);
-  }
-  declareInt(name: string, defaultValue?: number | bigint): WfRunVariable<'INT'> {
-    return this.#declare(name, 'INT', defaultValue);
-  }
-  declareDouble(name: string, defaultValue?: number): WfRunVariable<'DOUBLE'> {
-    return this.#declare(name, 'DOUBLE', defaultValue);
-  }
-  declareBool(name: string, defaultValue?: boolean): WfRunVariable<'BOOL'> {
-    return this.#declare(name, 'BOOL', defaultValue);
-  }
-  declareJsonObj(name: string, defaultValue?: Record<string, unknown>): WfRunVariable<'JSON_OBJ'> {
-    return this.#declare(name, 'JSON_OBJ', defaultValue);
-  }
-  declareJsonArr(name: string, defaultValue?: unknown[]): WfRunVariable<'JSON_ARR'> {
-    return this.#declare(name, 'JSON_ARR', defaultValue);
-  }
-  declareBytes(name: string, defaultValue?: Uint8Array): WfRunVariable<'BYTES'> {
-    return this.#declare(name, 'BYTES', defaultValue);
-  }
-  declareTimestamp(name: string, defaultValue?: Date): WfRunVariable<'TIMESTAMP'> {
-    return this.#declare(name, 'TIMESTAMP', defaultValue);
-  }
-  declareWfRunId(name: string): WfRunVariable<'WF_RUN_ID'> {
-    return this.#declare(name, 'WF_RUN_ID', undefined);
-  }
-
-  /** Runs a task. Arguments are checked against the task's declared input types. */
-  execute<I extends TaskInputSpec, O extends TaskOutputSpec>(
-    task: TaskDefinition<I, O>,
-    args: ExecuteArgs<I>,
-    options: ExecuteOptions = {},
-  ): TaskNodeOutput<OutputTag<O>> {
-    this.assertActive();
-    const variables = task.inputNames.map((name) => {
-      if (!(name in args)) throw new Error(`execute(${task.name}): missing argument "${name}"`);
-      return assignmentOf((args as Record<string, unknown>)[name], task.input[name]);
-    });
-    const extra = Object.keys(args).filter((k) => !task.inputNames.includes(k));
-    if (extra.length > 0) throw new Error(`execute(${task.name}): unknown argument(s) ${extra.join(', ')}`);
-    this.#ctx.taskDefNames.add(task.name);
-    const backoff = options.exponentialBackoff !== undefined ? backoffPolicy(options.exponentialBackoff) : this.#ctx.defaultBackoff;
-    const name = this.#g.addNode(task.name, {
-      $case: 'task',
-      value: {
-        taskToExecute: { $case: 'taskDefId', value: { name: task.name } },
-        timeoutSeconds: options.timeoutSeconds ?? this.#ctx.defaultTimeoutSeconds ?? 0,
-        retries: options.retries ?? this.#ctx.defaultRetries,
-        ...(backoff !== undefined ? { exponentialBackoff: backoff } : {}),
-        variables,
-      },
-    });
-    const tag = (task.output ?? 'NONE') as OutputTag<O>;
-    return new TaskNodeOutput(name, tag, this.#access());
-  }
-
-  /** A STR assembled at run time: `wf.format('{0}-{1}', a, b)`. */
-  format(format: string, ...args: AnyValue[]): LHFormatString {
-    return new LHFormatString(format, args);
-  }
-
-  doIf(condition: Condition | ValueSource<'BOOL'>, body: ThreadFunc): WorkflowIfStatement<WorkflowThread> {
-    this.assertActive();
-    const branch = buildIf(this.#g, condition.toAssignment(), () => body(this));
-    return new WorkflowIfStatement(this.#g, branch, this);
-  }
-
-  doIfElse(condition: Condition | ValueSource<'BOOL'>, ifBody: ThreadFunc, elseBody: ThreadFunc): void {
-    this.doIf(condition, ifBody).doElse(elseBody);
-  }
-
-  /** Repeats `body` while `condition` holds (checked before each iteration). */
-  doWhile(condition: Condition, body: ThreadFunc): void {
-    this.assertActive();
-    buildWhile(this.#g, condition.toAssignment(), condition.negate().toAssignment(), () => body(this));
-  }
-
-  sleepSeconds(seconds: Assignable<'INT'>): void {
-    this.assertActive();
-    this.#g.addNode('sleep', { $case: 'sleep', value: { sleepLength: { $case: 'rawSeconds', value: assignmentOf(seconds, 'INT') } } });
-  }
-
-  /** Sleeps until the time in a TIMESTAMP (or INT epoch-millis) value. */
-  sleepUntil(time: ValueSource<'TIMESTAMP'> | ValueSource<'INT'> | ValueSource<'ANY'>): void {
-    this.assertActive();
-    this.#g.addNode('sleep', { $case: 'sleep', value: { sleepLength: { $case: 'timestamp', value: time.toAssignment() } } });
-  }
+  // ---- events and endings -------------------------------------------------------------
 
   /** Waits for an ExternalEvent of the named ExternalEventDef; the output is its content. */
   waitForEvent(externalEventDefName: string, options: { readonly timeoutSeconds?: number } = {}): ExternalEventNodeOutput {
-    this.assertActive();
-    this.#ctx.externalEventDefNames.add(externalEventDefName);
-    const name = this.#g.addNode(externalEventDefName, {
-      $case: 'externalEvent',
-      value: { externalEventDefId: { name: externalEventDefName }, maskCorrelationKey: false },
-    });
-    const out = new ExternalEventNodeOutput(name, 'ANY', this.#access());
+    const out = events.waitForEvent(this.internals(), externalEventDefName);
     if (options.timeoutSeconds !== undefined) out.timeout(options.timeoutSeconds);
     return out;
   }
 
   /** Throws a WorkflowEvent of the named WorkflowEventDef. */
-  throwEvent(workflowEventDefName: string, content: AnyValue): void {
-    this.assertActive();
-    this.#ctx.workflowEventDefNames.add(workflowEventDefName);
-    this.#g.addNode(`throw-${workflowEventDefName}`, {
-      $case: 'throwEvent',
-      value: { eventDefId: { name: workflowEventDefName }, content: assignmentOf(content) },
-    });
+  throwEvent(workflowEventDefName: string, content: AnyValue): ThrowEventNodeOutput {
+    return events.throwEvent(this.internals(), workflowEventDefName, content);
+  }
+
+  /** Blocks until `condition` holds (re-evaluated whenever a variable changes). */
+  waitForCondition(condition: Condition | ValueSource<'BOOL'>): NodeOutput<'NONE'> {
+    return events.waitForCondition(this.internals(), condition);
   }
 
   /** Ends the thread successfully, optionally with an output. */
   complete(output?: AnyValue): void {
     this.assertActive();
     const result = output !== undefined ? { $case: 'returnContent' as const, value: assignmentOf(output) } : undefined;
-    this.#g.addNode('complete', { $case: 'exit', value: result !== undefined ? { result } : {} });
+    this.graph.addNode('complete', { $case: 'exit', value: result !== undefined ? { result } : {} });
   }
 
   /** Ends the thread with a failure: a kebab-case name is a business EXCEPTION. */
   fail(failureName: string, message?: string, content?: AnyValue): void {
     this.assertActive();
-    this.#g.addNode(failureName, {
+    if (failureName.length === 0) throw new Error('a failure name must not be empty');
+    this.graph.addNode(failureName, {
       $case: 'exit',
       value: {
         result: {
           $case: 'failureDef',
-          value: {
-            failureName,
-            message: message ?? '',
-            ...(content !== undefined ? { content: assignmentOf(content) } : {}),
-          },
+          value: { failureName, message: message ?? '', ...(content !== undefined ? { content: assignmentOf(content) } : {}) },
         },
       },
     });
   }
 
-  add(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.ADD, rhs);
-  }
-  subtract(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.SUBTRACT, rhs);
-  }
-  multiply(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.MULTIPLY, rhs);
-  }
-  divide(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.DIVIDE, rhs);
-  }
-  extend(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.EXTEND, rhs);
-  }
-  removeIfPresent(lhs: AnyValue, rhs: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.REMOVE_IF_PRESENT, rhs);
-  }
-  removeIndex(lhs: AnyValue, index: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.REMOVE_INDEX, index);
-  }
-  removeKey(lhs: AnyValue, key: AnyValue): LHExpression {
-    return new LHExpression(lhs, VariableMutationType.REMOVE_KEY, key);
+  // ---- failure handling ---------------------------------------------------------------
+
+  /** Catches a business exception thrown by `node`: the named one, or any exception. */
+  handleException(node: NodeOutput<ValueTag>, handler: ThreadFunc): void;
+  handleException(node: NodeOutput<ValueTag>, exceptionName: string | undefined, handler: ThreadFunc): void;
+  handleException(node: NodeOutput<ValueTag>, a: string | undefined | ThreadFunc, b?: ThreadFunc): void {
+    const [name, handler] = splitArgs(a, b);
+    addExceptionHandler(this.internals(), 'node', node.nodeName, name, handler);
   }
 
-  /** Catches a business exception (by name, or any exception) thrown by `node`. */
-  handleException(node: NodeOutput<ValueTag>, exceptionName: string | undefined, handler: ThreadFunc): void {
-    const catching: FailureHandlerDef['failureToCatch'] =
-      exceptionName !== undefined
-        ? { $case: 'specificFailure', value: exceptionName }
-        : { $case: 'anyFailureOfType', value: FailureHandlerDef_LHFailureType.FAILURE_TYPE_EXCEPTION };
-    this.#addHandler(node, `exn-handler-${node.nodeName}-${exceptionName ?? 'null'}`, catching, handler);
+  /** Catches a LittleHorse ERROR raised by `node`: one type, or any error. */
+  handleError(node: NodeOutput<ValueTag>, handler: ThreadFunc): void;
+  handleError(node: NodeOutput<ValueTag>, errorType: ErrorTypeArg | undefined, handler: ThreadFunc): void;
+  handleError(node: NodeOutput<ValueTag>, a: ErrorTypeArg | undefined | ThreadFunc, b?: ThreadFunc): void {
+    const [type, handler] = splitArgs(a, b);
+    addErrorHandler(this.internals(), 'node', node.nodeName, type, handler);
   }
 
-  /** Catches a LittleHorse ERROR (of one type, or any) raised by `node`. */
-  handleError(node: NodeOutput<ValueTag>, errorType: LHErrorType | undefined, handler: ThreadFunc): void {
-    const label = errorType !== undefined ? lHErrorTypeToJSON(errorType) : 'FAILURE_TYPE_ERROR';
-    const catching: FailureHandlerDef['failureToCatch'] =
-      errorType !== undefined
-        ? { $case: 'specificFailure', value: lHErrorTypeToJSON(errorType) }
-        : { $case: 'anyFailureOfType', value: FailureHandlerDef_LHFailureType.FAILURE_TYPE_ERROR };
-    this.#addHandler(node, `exn-handler-${node.nodeName}-${label}`, catching, handler);
-  }
-
+  /** Catches any failure of `node`. */
   handleAnyFailure(node: NodeOutput<ValueTag>, handler: ThreadFunc): void {
-    this.#addHandler(node, `exn-handler-${node.nodeName}-any-failure`, undefined, handler);
+    addAnyFailureHandler(this.internals(), 'node', node.nodeName, handler);
   }
 
   /** Runs `handler` as an interrupt thread whenever the named ExternalEvent arrives. */
-  registerInterruptHandler(externalEventDefName: string, handler: ThreadFunc): void {
-    this.assertActive();
-    const threadName = this.#ctx.addSubThread(`interrupt-${externalEventDefName}`, handler);
-    this.#ctx.externalEventDefNames.add(externalEventDefName);
-    this.#interrupts.push({ externalEventDefId: { name: externalEventDefName }, handlerSpecName: threadName });
+  registerInterruptHandler(externalEventDefName: string, handler: ThreadFunc): InterruptHandler {
+    const { threadName, handle } = events.registerInterruptHandler(this.internals(), externalEventDefName, handler);
+    this.interrupts.push({ externalEventDefId: { name: externalEventDefName }, handlerSpecName: threadName });
+    return handle;
   }
+
+  // ---- child threads ------------------------------------------------------------------
 
   /** Starts a child thread; its number is kept in an INT variable named after the node. */
-  spawnThread(threadName: string, func: ThreadFunc, inputs: Readonly<Record<string, AnyValue>> = {}): SpawnedThread {
-    this.assertActive();
-    const name = this.#ctx.addSubThread(threadName, func);
-    const variables: Record<string, ReturnType<typeof assignmentOf>> = {};
-    for (const key of Object.keys(inputs)) variables[key] = assignmentOf(inputs[key]);
-    const nodeName = this.#g.addNode(name, { $case: 'startThread', value: { threadSpecName: name, variables } });
-    const threadNumber = this.declareInt(nodeName);
-    threadNumber.assign(new NodeOutput(nodeName, 'INT', this.#access()));
-    return { threadName: name, threadNumber };
+  spawnThread(threadName: string, func: ThreadFunc, inputs: ThreadInputs = {}): SpawnedThread {
+    return threads.spawnThread(this.internals(), threadName, func, inputs);
   }
 
-  /** Waits until all the given threads finish. */
-  waitForThreads(...threads: SpawnedThread[]): NodeOutput<'NONE'> {
-    this.assertActive();
-    const name = this.#g.addNode('threads', {
-      $case: 'waitForThreads',
-      value: {
-        threadsToWaitFor: { $case: 'threads', value: { threads: threads.map((t) => ({ threadRunNumber: t.threadNumber.toAssignment() })) } },
-        perThreadFailureHandlers: [],
-        strategy: WaitForThreadsStrategy.WAIT_FOR_ALL,
-      },
-    });
-    return new NodeOutput(name, 'NONE', this.#access());
+  /** Starts one child thread per element of a JSON_ARR or native Array value. */
+  spawnThreadForEach(
+    iterable: ValueSource<'JSON_ARR'> | ValueSource<'ARRAY'> | ValueSource<'ANY'>,
+    threadName: string,
+    func: ThreadFunc,
+    inputs: ThreadInputs = {},
+  ): SpawnedThreads {
+    return threads.spawnThreadForEach(this.internals(), iterable, threadName, func, inputs);
   }
 
-  /** Generic mutation, as in the upstream `mutate(var, type, rhs)`. */
-  mutate(variable: WfRunVariable<ValueTag>, operation: VariableMutationType, rhs: AnyValue): void {
-    variable.mutate(operation, rhs);
+  /** Waits until all the given threads finish (fails if one fails without a handler). */
+  waitForThreads(first: SpawnedThreads | SpawnedThread, ...rest: SpawnedThread[]): WaitForThreadsNodeOutput {
+    return threads.waitForThreads(this.internals(), threads.toSpawnedThreads(first, rest), WaitForThreadsStrategy.WAIT_FOR_ALL);
+  }
+  /** Waits until the first of the given threads (in order) finishes. */
+  waitForFirstOf(first: SpawnedThreads | SpawnedThread, ...rest: SpawnedThread[]): WaitForThreadsNodeOutput {
+    return threads.waitForThreads(this.internals(), threads.toSpawnedThreads(first, rest), WaitForThreadsStrategy.WAIT_FOR_FIRST);
+  }
+  /** Waits until any one of the given threads finishes. */
+  waitForAnyOf(first: SpawnedThreads | SpawnedThread, ...rest: SpawnedThread[]): WaitForThreadsNodeOutput {
+    return threads.waitForThreads(this.internals(), threads.toSpawnedThreads(first, rest), WaitForThreadsStrategy.WAIT_FOR_ANY);
   }
 
-  assertActive(): void {
-    if (!this.#active) throw new Error(`thread ${this.threadName} is no longer being built`);
+  // ---- child workflows ----------------------------------------------------------------
+
+  /** Starts a child WfRun (latest major version) of a WfSpec named literally or by a STR value. */
+  runWf(wfSpec: string | ValueSource<'STR'> | ValueSource<'ANY'>, inputs: Readonly<Record<string, AnyValue>> = {}): SpawnedChildWf {
+    return childWf.runWf(this.internals(), wfSpec, inputs);
+  }
+  /** Waits for a child WfRun started by this thread; the output is the child's output. */
+  waitForChildWf(child: SpawnedChildWf): NodeOutput<'ANY'> {
+    return childWf.waitForChildWf(this.internals(), child);
   }
 
-  /** @internal Records a variable mutation for the next edge. */
-  recordMutation(m: VariableMutation): void {
-    this.assertActive();
-    this.#g.addMutation(m);
+  // ---- user tasks ---------------------------------------------------------------------
+
+  /** Creates a UserTaskRun of the named UserTaskDef for a user and/or a group. */
+  assignUserTask(userTaskDefName: string, userId?: StrValue | null, userGroup?: StrValue | null): UserTaskOutput {
+    return userTasks.assignUserTask(this.internals(), userTaskDefName, userId, userGroup);
+  }
+  /** If the assigned user has not finished after `deadlineSeconds`, gives the task back to its group. */
+  releaseToGroupOnDeadline(userTask: UserTaskOutput, deadlineSeconds: Assignable<'INT'>): void {
+    userTasks.releaseToGroupOnDeadline(this.internals(), userTask, deadlineSeconds);
+  }
+  /** If not finished `deadlineSeconds` after assignment, reassigns to another user and/or group. */
+  reassignUserTask(userTask: UserTaskOutput, userId: StrValue | null, userGroup: StrValue | null, deadlineSeconds: Assignable<'INT'>): void {
+    userTasks.reassignUserTask(this.internals(), userTask, userId, userGroup, deadlineSeconds);
+  }
+  /** Runs a reminder task `delaySeconds` after the user task arrives. */
+  scheduleReminderTask<I extends TaskInputSpec, O extends TaskOutputSpec>(
+    userTask: UserTaskOutput,
+    delaySeconds: Assignable<'INT'>,
+    task: TaskDefinition<I, O>,
+    args: ExecuteArgs<I>,
+  ): void {
+    userTasks.scheduleReminderTask(this.internals(), userTask, delaySeconds, task, args, UTActionTrigger_UTHook.ON_ARRIVAL);
+  }
+  /** Runs a reminder task `delaySeconds` after the user task is assigned. */
+  scheduleReminderTaskOnAssignment<I extends TaskInputSpec, O extends TaskOutputSpec>(
+    userTask: UserTaskOutput,
+    delaySeconds: Assignable<'INT'>,
+    task: TaskDefinition<I, O>,
+    args: ExecuteArgs<I>,
+  ): void {
+    userTasks.scheduleReminderTask(this.internals(), userTask, delaySeconds, task, args, UTActionTrigger_UTHook.ON_TASK_ASSIGNED);
+  }
+  /** Cancels the UserTaskRun `delaySeconds` after it arrives. */
+  cancelUserTaskRunAfter(userTask: UserTaskOutput, delaySeconds: Assignable<'INT'>): void {
+    userTasks.cancelUserTaskRunAfter(this.internals(), userTask, delaySeconds, UTActionTrigger_UTHook.ON_ARRIVAL);
+  }
+  /** Cancels the UserTaskRun `delaySeconds` after it is assigned. */
+  cancelUserTaskRunAfterAssignment(userTask: UserTaskOutput, delaySeconds: Assignable<'INT'>): void {
+    userTasks.cancelUserTaskRunAfter(this.internals(), userTask, delaySeconds, UTActionTrigger_UTHook.ON_TASK_ASSIGNED);
   }
 
-  /** @internal Closes the thread (adds the final EXIT) and returns its spec. */
-  finish(): ThreadSpec {
-    if (!this.#g.isExit(this.#g.lastNodeName)) this.#g.addNode('exit', { $case: 'exit', value: {} });
-    this.#active = false;
-    return {
-      nodes: Object.fromEntries(this.#g.nodes),
-      variableDefs: this.#variables.map((v) => v.toThreadVarDef()),
-      interruptDefs: this.#interrupts,
-    };
-  }
+  // ---- structs ------------------------------------------------------------------------
 
-  #declare<T extends VarTypeName>(name: string, type: T, defaultValue: OutputJsType<T> | undefined): WfRunVariable<T> {
-    this.assertActive();
-    if (this.#variables.some((v) => v.name === name)) throw new Error(`variable ${name} declared twice in thread ${this.threadName}`);
-    const def = defaultValue !== undefined ? toVariableValue(defaultValue, type) : undefined;
-    const v = WfRunVariable.declare(name, type, def, (m) => this.#ctx.recordMutation(m));
-    this.#variables.push(v as unknown as WfRunVariable<VarTypeName>);
-    return v;
+  /** A StructDef instance built at run time; the latest StructDef version unless given. */
+  buildStruct(structDefName: string, version?: number): StructBuilder {
+    return new StructBuilder(structDefName, version);
   }
+  /** A nested struct value for StructBuilder.put(). */
+  buildInlineStruct(): InlineStructBuilder {
+    return new InlineStructBuilder();
+  }
+}
 
-  #addHandler(node: NodeOutput<ValueTag>, threadName: string, catching: FailureHandlerDef['failureToCatch'], handler: ThreadFunc): void {
-    this.assertActive();
-    const name = this.#ctx.addSubThread(threadName, handler);
-    const def: FailureHandlerDef = { handlerSpecName: name, ...(catching !== undefined ? { failureToCatch: catching } : {}) };
-    this.#g.node(node.nodeName).failureHandlers.push(def);
+/** Sorts out the (node, handler) and (node, name, handler) call forms. */
+function splitArgs<A>(a: A | undefined | ThreadFunc, b: ThreadFunc | undefined): [A | undefined, ThreadFunc] {
+  if (b !== undefined) {
+    if (typeof a === 'function') throw new Error('the failure name must be a name, not a function');
+    return [a as A | undefined, b];
   }
-
-  #access(): { node: (n: string) => ReturnType<ThreadGraph['node']>; assertActive: () => void } {
-    return { node: (n) => this.#g.node(n), assertActive: () => this.assertActive() };
-  }
+  if (typeof a !== 'function') throw new Error('a handler function is required');
+  return [undefined, a as ThreadFunc];
 }

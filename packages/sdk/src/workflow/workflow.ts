@@ -2,13 +2,17 @@ import {
   AllowedUpdateType,
   PutWfSpecRequest,
   type ExponentialBackoffRetryPolicy,
+  type PutExternalEventDefRequest,
+  type PutWorkflowEventDefRequest,
+  type ThreadRetentionPolicy,
   type ThreadSpec,
   type VariableMutation,
   type WfSpec,
 } from '@filly/proto';
 import type { LittleHorseClient } from '../client/client.ts';
+import type { CompileContext, ThreadFunc } from './compile-context.ts';
 import { backoffPolicy, type BackoffPolicy } from './node-output.ts';
-import { WorkflowThread, type CompileContext, type ThreadFunc } from './workflow-thread.ts';
+import { WorkflowThread } from './workflow-thread.ts';
 
 /** Bound on threads per WfSpec, so a builder that spawns threads in a loop fails fast. */
 const MAX_THREAD_SPECS = 1_000;
@@ -19,6 +23,11 @@ export interface CompiledWorkflow {
   readonly taskDefNames: readonly string[];
   readonly externalEventDefNames: readonly string[];
   readonly workflowEventDefNames: readonly string[];
+  /** WfSpecs run as child WfRuns by name (runWf('name')). */
+  readonly childWfSpecNames: readonly string[];
+  /** Event defs declared with registeredAs() / withEventType(), sorted by name. */
+  readonly externalEventDefsToRegister: readonly PutExternalEventDefRequest[];
+  readonly workflowEventDefsToRegister: readonly PutWorkflowEventDefRequest[];
 }
 
 /**
@@ -35,6 +44,7 @@ export class Workflow {
   #retentionSeconds: bigint | undefined;
   #allowedUpdates: AllowedUpdateType = AllowedUpdateType.ALL_UPDATES;
   #parentWfSpecName: string | undefined;
+  #defaultThreadRetention: ThreadRetentionPolicy | undefined;
 
   constructor(name: string, entrypoint: ThreadFunc) {
     if (!/^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/.test(name)) {
@@ -63,6 +73,14 @@ export class Workflow {
   withRetentionSeconds(secondsAfterTermination: number): this {
     if (!Number.isInteger(secondsAfterTermination) || secondsAfterTermination <= 0) throw new Error('retention must be > 0');
     this.#retentionSeconds = BigInt(secondsAfterTermination);
+    return this;
+  }
+  /** Deletes each ThreadRun this long after it terminates, unless its thread sets its own policy. */
+  withDefaultThreadRetentionSeconds(secondsAfterThreadTermination: number): this {
+    if (!Number.isInteger(secondsAfterThreadTermination) || secondsAfterThreadTermination <= 0) throw new Error('retention must be > 0');
+    this.#defaultThreadRetention = {
+      threadGcPolicy: { $case: 'secondsAfterThreadTermination', value: BigInt(secondsAfterThreadTermination) },
+    };
     return this;
   }
   withUpdateType(allowed: AllowedUpdateType): this {
@@ -103,9 +121,13 @@ export class Workflow {
       defaultTimeoutSeconds: this.#defaultTimeoutSeconds,
       defaultRetries: this.#defaultRetries,
       defaultBackoff: this.#defaultBackoff,
+      defaultThreadRetention: this.#defaultThreadRetention,
       taskDefNames: new Set(),
       externalEventDefNames: new Set(),
       workflowEventDefNames: new Set(),
+      childWfSpecNames: new Set(),
+      externalEventDefsToRegister: new Map(),
+      workflowEventDefsToRegister: new Map(),
     };
 
     const threadSpecs: Record<string, ThreadSpec> = {};
@@ -137,11 +159,24 @@ export class Workflow {
       taskDefNames: [...ctx.taskDefNames].sort(),
       externalEventDefNames: [...ctx.externalEventDefNames].sort(),
       workflowEventDefNames: [...ctx.workflowEventDefNames].sort(),
+      childWfSpecNames: [...ctx.childWfSpecNames].sort(),
+      externalEventDefsToRegister: sortedValues(ctx.externalEventDefsToRegister),
+      workflowEventDefsToRegister: sortedValues(ctx.workflowEventDefsToRegister),
     };
   }
 
-  /** Registers (PutWfSpec) the compiled workflow and returns the resulting WfSpec. */
+  /**
+   * Registers the event defs declared with registeredAs() / withEventType(), then the
+   * WfSpec (PutWfSpec), and returns the resulting WfSpec.
+   */
   async register(client: LittleHorseClient, options: { readonly timeoutMs?: number } = {}): Promise<WfSpec> {
-    return client.putWfSpec(this.compile(), options);
+    const compiled = this.compileWithDependencies();
+    for (const def of compiled.externalEventDefsToRegister) await client.putExternalEventDef(def, options);
+    for (const def of compiled.workflowEventDefsToRegister) await client.putWorkflowEventDef(def, options);
+    return client.putWfSpec(compiled.request, options);
   }
+}
+
+function sortedValues<V>(byName: ReadonlyMap<string, V>): V[] {
+  return [...byName.keys()].sort().map((k) => byName.get(k) as V);
 }

@@ -86,3 +86,83 @@ export function typeChecks(): void {
     wf.sleepSeconds('10');
   });
 }
+
+const remind = defineTask({ name: 'remind', input: { who: 'STR' } }, () => undefined);
+const takeId = defineTask({ name: 'take-id', input: { id: 'WF_RUN_ID' } }, () => undefined);
+
+export function featureTypeChecks(): void {
+  new Workflow('features', (wf) => {
+    const name = wf.declareStr('name');
+    const count = wf.declareInt('count');
+    const items = wf.declareJsonArr('items');
+    const flag = wf.declareBool('flag');
+    const car = wf.declareStruct('car', 'car');
+    const ids = wf.declareArray('ids', 'INT');
+
+    // Child threads: for-each needs a list; waits take spawned-thread handles.
+    const child = wf.spawnThread('child', (c) => c.execute(noOutput, { line: 'x' }), { n: count });
+    const each = wf.spawnThreadForEach(items, 'each', () => undefined);
+    wf.spawnThreadForEach(ids, 'each-id', () => undefined);
+    wf.waitForThreads(child).handleErrorOnChild('TIMEOUT', () => undefined);
+    wf.waitForAnyOf(each);
+    // @ts-expect-error spawnThreadForEach iterates a JSON_ARR or native Array, not a STR
+    wf.spawnThreadForEach(name, 'bad', () => undefined);
+    // @ts-expect-error waitForThreads takes spawned threads, not a variable
+    wf.waitForThreads(count);
+
+    // Failure handling: both call forms; error types by enum or name.
+    const out = wf.execute(noOutput, { line: 'x' });
+    wf.handleException(out, () => undefined);
+    wf.handleException(out, 'my-exception', () => undefined);
+    wf.handleError(out, 'VAR_SUB_ERROR', () => undefined);
+    // @ts-expect-error not an LHErrorType name
+    wf.handleError(out, 'NOT_AN_ERROR', () => undefined);
+    // @ts-expect-error a handler is required
+    wf.handleAnyFailure(out);
+
+    // User tasks: ids are STR values; deadlines are INT; reminder arguments are typed.
+    const ut = wf.assignUserTask('approve', name, 'group');
+    wf.scheduleReminderTask(ut, 30, remind, { who: name });
+    wf.execute(scale, { factor: 1, data: ut });
+    // @ts-expect-error a user id is a STR, not an INT variable
+    wf.assignUserTask('approve', count);
+    // @ts-expect-error a reminder task argument of the wrong type
+    wf.scheduleReminderTask(ut, 30, remind, { who: count });
+    // @ts-expect-error a deadline is an INT
+    wf.reassignUserTask(ut, null, 'g', 'soon');
+    // @ts-expect-error deadline actions need a user task, not a task output
+    wf.cancelUserTaskRunAfter(out, 5);
+    // @ts-expect-error a user task's output is a JSON_OBJ, not a STR
+    wf.execute(greet, { name: ut, times: 1 });
+
+    // Events, conditions, child workflows.
+    wf.waitForEvent('evt').withCorrelationId(name).registeredAs({ struct: 'car' });
+    wf.waitForCondition(flag);
+    wf.waitForCondition(count.isGreaterThan(2));
+    const run = wf.runWf('child-spec', { count });
+    wf.execute(takeId, { id: run });
+    wf.waitForChildWf(run);
+    // @ts-expect-error a correlation id is a STR value
+    wf.waitForEvent('evt').withCorrelationId(count);
+    // @ts-expect-error not a type name
+    wf.waitForEvent('evt').registeredAs('NOPE');
+    // @ts-expect-error waitForCondition needs a BOOL
+    wf.waitForCondition(name);
+    // @ts-expect-error a WfSpec named by an INT variable
+    wf.runWf(count);
+    // @ts-expect-error only a SpawnedChildWf can be waited for
+    wf.waitForChildWf(out);
+
+    // Structs and typed collections.
+    car.assign(wf.buildStruct('car').put('make', name).put('engine', wf.buildInlineStruct().put('cc', 1600)));
+    wf.execute(greet, { name: car.get('make'), times: ids.get(0) });
+    // @ts-expect-error a struct is not a STR
+    wf.execute(greet, { name: car, times: 1 });
+    // @ts-expect-error a struct builder is not an INT
+    wf.execute(greet, { name, times: wf.buildStruct('car') });
+    // @ts-expect-error get() is not defined on a STR variable
+    name.get('x');
+    // @ts-expect-error native Map keys cannot be JSON
+    wf.declareMap('bad', 'JSON_OBJ', 'INT');
+  });
+}

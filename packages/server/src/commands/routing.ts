@@ -73,10 +73,17 @@ export function routingOf(body: Command['body']): Routing {
     case 'editUserTaskRunComment':
     case 'deleteUserTaskRunComment':
       return wfRun(body.value.userTaskRunId?.wfRunId);
+    case 'userTaskDeadlineReassign':
+    case 'userTaskDeadlineCancel':
+      return wfRun(body.value.userTaskRunId?.wfRunId);
+    case 'userTaskTriggeredTask':
+      return wfRun(body.value.source?.wfRunId);
     case 'putCorrelatedEvent':
       return entity('correlation', body.value.key);
     case 'deleteCorrelatedEvent':
       return entity('correlation', body.value.id?.key);
+    case 'updateCorrelationMarker':
+      return entity('correlation', body.value.correlationKey);
     case 'putCheckpoint':
       return wfRun(body.value.taskRunId?.wfRunId);
     case 'scheduleWf':
@@ -85,6 +92,10 @@ export function routingOf(body: Command['body']): Routing {
       return entity('scheduled-wf-run', body.value.id?.id);
     case 'applyWorkflowMigrationPlan':
       return wfRun(body.value.wfRunId);
+    case 'scheduledWfRunFired':
+      return entity('scheduled-wf-run', body.value.id?.id);
+    case 'childWfRunTerminated':
+      return wfRun(body.value.parentWfRunId);
   }
 }
 

@@ -59,6 +59,8 @@ export function parseConfig(s: Settings): ServerConfig {
     maxCommandsPerBatch: int(s, 'FILLY_MAX_COMMANDS_PER_BATCH', DEFAULT_LIMITS.maxCommandsPerBatch, 1, 100_000),
     maxPendingCommands: int(s, 'FILLY_MAX_PENDING_COMMANDS', DEFAULT_LIMITS.maxPendingCommands, 1, 10_000_000),
     maxCachedWfRuns: int(s, 'FILLY_MAX_CACHED_WF_RUNS', DEFAULT_LIMITS.maxCachedWfRuns, 1, 100_000_000),
+    maxAwaitWorkflowEventMs: int(s, 'FILLY_MAX_AWAIT_WORKFLOW_EVENT_MS', DEFAULT_LIMITS.maxAwaitWorkflowEventMs, 1, 2_147_483_647),
+    maxWorkflowEventWaiters: int(s, 'FILLY_MAX_WORKFLOW_EVENT_WAITERS', DEFAULT_LIMITS.maxWorkflowEventWaiters, 1, 10_000_000),
   };
   return {
     clusterId: str(s, 'LHS_CLUSTER_ID', 'cluster1'),

@@ -25,6 +25,10 @@ export interface Limits {
   maxCachedWfRuns: number;
   /** How long a unary write waits for its command to commit before DEADLINE_EXCEEDED. */
   commandTimeoutMs: number;
+  /** Longest AwaitWorkflowEvent wait (upstream: 60 s); a shorter client deadline wins. */
+  maxAwaitWorkflowEventMs: number;
+  /** AwaitWorkflowEvent calls waiting at once on this server; more are RESOURCE_EXHAUSTED. */
+  maxWorkflowEventWaiters: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -40,4 +44,6 @@ export const DEFAULT_LIMITS: Limits = {
   maxPageSize: 10_000,
   maxCachedWfRuns: 50_000,
   commandTimeoutMs: 60_000,
+  maxAwaitWorkflowEventMs: 60_000,
+  maxWorkflowEventWaiters: 10_000,
 };

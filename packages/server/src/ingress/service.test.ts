@@ -12,9 +12,9 @@ test('every rpc of the contract has a handler', () => {
 
 test('an rpc not served yet answers UNIMPLEMENTED with a message naming it', async () => {
   const service = buildService({} as IngressDeps) as unknown as Record<string, (call: unknown, cb: (e: { code: number; details: string } | null) => void) => void>;
-  const error = await new Promise<{ code: number; details: string } | null>((resolve) => service['searchWfRun']!({ request: {} }, resolve));
+  const error = await new Promise<{ code: number; details: string } | null>((resolve) => service['searchQuota']!({ request: {} }, resolve));
   assert.equal(error?.code, 12);
-  assert.match(error?.details ?? '', /SearchWfRun is not implemented/);
+  assert.match(error?.details ?? '', /SearchQuota is not implemented/);
 });
 
 test('the served rpcs include the foundation set', () => {

@@ -7,13 +7,27 @@ import { callContextOf } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
 import * as meta from './metadata-reads.ts';
 import * as metaWrites from './metadata-writes.ts';
+import * as metaSearch from './metadata-searches.ts';
+import { searchWfRun } from './wf-run-search.ts';
 import { getServerVersion } from './server-version.ts';
 import { unary } from './status.ts';
 import { pollTask } from './task-worker/poll-task.ts';
 import { registerTaskWorker } from './task-worker/register-task-worker.ts';
 import { reportTask } from './task-worker/report-task.ts';
+import * as structReads from './struct-def-reads.ts';
+import * as structWrites from './struct-def-writes.ts';
 import * as reads from './wf-run-reads.ts';
+import * as userTaskDefs from './user-task-defs.ts';
+import * as userTaskRuns from './user-task-runs.ts';
 import * as writes from './wf-run-writes.ts';
+import * as wfEventReads from './workflow-event-reads.ts';
+import * as wfEventWrites from './workflow-event-writes.ts';
+import { awaitWorkflowEvent } from './await-workflow-event.ts';
+import * as correlated from './correlated-events.ts';
+import * as checkpoints from './checkpoints.ts';
+import * as schedules from './scheduled-wf-runs.ts';
+import * as migrations from './migration-plans.ts';
+import * as threadWrites from './thread-run-writes.ts';
 
 type Method = keyof LittleHorseServer & keyof typeof LittleHorseService;
 
@@ -38,10 +52,15 @@ function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
     putExternalEventDef: t('PutExternalEventDef', (ctx, req) => metaWrites.putExternalEventDef(deps, ctx, req)),
     getExternalEventDef: t('GetExternalEventDef', (ctx, req) => meta.getExternalEventDef(deps, ctx, req)),
     deleteExternalEventDef: t('DeleteExternalEventDef', (ctx, req) => metaWrites.deleteExternalEventDef(deps, ctx, req)),
+    putStructDef: t('PutStructDef', (ctx, req) => structWrites.putStructDef(deps, ctx, req)),
+    getStructDef: t('GetStructDef', (ctx, req) => structReads.getStructDef(deps, ctx, req)),
+    deleteStructDef: t('DeleteStructDef', (ctx, req) => structWrites.deleteStructDef(deps, ctx, req)),
+    validateStructDefEvolution: t('ValidateStructDefEvolution', (ctx, req) => structReads.validateStructDefEvolution(deps, ctx, req)),
     runWf: t('RunWf', (ctx, req) => writes.runWf(deps, ctx, req)),
     getWfRun: t('GetWfRun', (ctx, req) => reads.getWfRun(deps, ctx, req)),
     stopWfRun: t('StopWfRun', (ctx, req) => writes.stopWfRun(deps, ctx, req)),
     resumeWfRun: t('ResumeWfRun', (ctx, req) => writes.resumeWfRun(deps, ctx, req)),
+    rescueThreadRun: t('RescueThreadRun', (ctx, req) => threadWrites.rescueThreadRun(deps, ctx, req)),
     deleteWfRun: t('DeleteWfRun', (ctx, req) => writes.deleteWfRun(deps, ctx, req)),
     getNodeRun: t('GetNodeRun', (ctx, req) => reads.getNodeRun(deps, ctx, req)),
     listNodeRuns: t('ListNodeRuns', (ctx, req) => reads.listNodeRuns(deps, ctx, req)),
@@ -55,10 +74,54 @@ function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
     registerTaskWorker: t('RegisterTaskWorker', (_ctx, req) => registerTaskWorker(deps, req)),
     reportTask: t('ReportTask', (ctx, req) => reportTask(deps, ctx, req)),
     pollTask: (stream) => pollTask(deps, stream),
+    scheduleWf: t('ScheduleWf', (ctx, req) => schedules.scheduleWf(deps, ctx, req)),
+    getScheduledWfRun: t('GetScheduledWfRun', (ctx, req) => schedules.getScheduledWfRun(deps, ctx, req)),
+    deleteScheduledWfRun: t('DeleteScheduledWfRun', (ctx, req) => schedules.deleteScheduledWfRun(deps, ctx, req)),
+    searchScheduledWfRun: t('SearchScheduledWfRun', (ctx, req) => schedules.searchScheduledWfRun(deps, ctx, req)),
+    putWorkflowMigrationPlan: t('PutWorkflowMigrationPlan', (ctx, req) => migrations.putWorkflowMigrationPlan(deps, ctx, req)),
+    getWorkflowMigrationPlan: t('GetWorkflowMigrationPlan', (ctx, req) => migrations.getWorkflowMigrationPlan(deps, ctx, req)),
+    deleteWorkflowMigrationPlan: t('DeleteWorkflowMigrationPlan', (ctx, req) => migrations.deleteWorkflowMigrationPlan(deps, ctx, req)),
+    migrateWfSpec: t('MigrateWfSpec', (ctx, req) => migrations.migrateWfSpec(deps, ctx, req)),
+    applyWorkflowMigrationPlan: t('ApplyWorkflowMigrationPlan', (ctx, req) => migrations.applyWorkflowMigrationPlan(deps, ctx, req)),
     whoami: t('Whoami', (ctx) => meta.whoami(deps, ctx)),
     getServerVersion: unary('GetServerVersion', log, async () => getServerVersion()),
     putTenant: t('PutTenant', (ctx, req) => metaWrites.putTenant(deps, ctx, req)),
     getTenant: t('GetTenant', (_ctx, req) => meta.getTenant(deps, req)),
+    putUserTaskDef: t('PutUserTaskDef', (ctx, req) => userTaskDefs.putUserTaskDef(deps, ctx, req)),
+    getUserTaskDef: t('GetUserTaskDef', (ctx, req) => userTaskDefs.getUserTaskDef(deps, ctx, req)),
+    getLatestUserTaskDef: t('GetLatestUserTaskDef', (ctx, req) => userTaskDefs.getLatestUserTaskDef(deps, ctx, req)),
+    deleteUserTaskDef: t('DeleteUserTaskDef', (ctx, req) => userTaskDefs.deleteUserTaskDef(deps, ctx, req)),
+    getUserTaskRun: t('GetUserTaskRun', (ctx, req) => userTaskRuns.getUserTaskRun(deps, ctx, req)),
+    listUserTaskRuns: t('ListUserTaskRuns', (ctx, req) => userTaskRuns.listUserTaskRuns(deps, ctx, req)),
+    assignUserTaskRun: t('AssignUserTaskRun', (ctx, req) => userTaskRuns.assignUserTaskRun(deps, ctx, req)),
+    completeUserTaskRun: t('CompleteUserTaskRun', (ctx, req) => userTaskRuns.completeUserTaskRun(deps, ctx, req)),
+    cancelUserTaskRun: t('CancelUserTaskRun', (ctx, req) => userTaskRuns.cancelUserTaskRun(deps, ctx, req)),
+    saveUserTaskRunProgress: t('SaveUserTaskRunProgress', (ctx, req) => userTaskRuns.saveUserTaskRunProgress(deps, ctx, req)),
+    putUserTaskRunComment: t('PutUserTaskRunComment', (ctx, req) => userTaskRuns.putUserTaskRunComment(deps, ctx, req)),
+    editUserTaskRunComment: t('EditUserTaskRunComment', (ctx, req) => userTaskRuns.editUserTaskRunComment(deps, ctx, req)),
+    deleteUserTaskRunComment: t('DeleteUserTaskRunComment', (ctx, req) => userTaskRuns.deleteUserTaskRunComment(deps, ctx, req)),
+    putWorkflowEventDef: t('PutWorkflowEventDef', (ctx, req) => wfEventWrites.putWorkflowEventDef(deps, ctx, req)),
+    getWorkflowEventDef: t('GetWorkflowEventDef', (ctx, req) => wfEventReads.getWorkflowEventDef(deps, ctx, req)),
+    deleteWorkflowEventDef: t('DeleteWorkflowEventDef', (ctx, req) => wfEventWrites.deleteWorkflowEventDef(deps, ctx, req)),
+    getWorkflowEvent: t('GetWorkflowEvent', (ctx, req) => wfEventReads.getWorkflowEvent(deps, ctx, req)),
+    listWorkflowEvents: t('ListWorkflowEvents', (ctx, req) => wfEventReads.listWorkflowEvents(deps, ctx, req)),
+    // A long poll: it needs the call itself (deadline, cancellation), so it is wrapped by hand.
+    awaitWorkflowEvent: unary('AwaitWorkflowEvent', log, async (req, call) => {
+      const ctx = callContextOf(call.metadata);
+      await requireTenant(deps, ctx.tenant);
+      return awaitWorkflowEvent(deps, ctx, req, call);
+    }),
+    putCorrelatedEvent: t('PutCorrelatedEvent', (ctx, req) => correlated.putCorrelatedEvent(deps, ctx, req)),
+    getCorrelatedEvent: t('GetCorrelatedEvent', (ctx, req) => correlated.getCorrelatedEvent(deps, ctx, req)),
+    deleteCorrelatedEvent: t('DeleteCorrelatedEvent', (ctx, req) => correlated.deleteCorrelatedEvent(deps, ctx, req)),
+    putCheckpoint: t('PutCheckpoint', (ctx, req) => checkpoints.putCheckpoint(deps, ctx, req)),
+    getCheckpoint: t('GetCheckpoint', (ctx, req) => checkpoints.getCheckpoint(deps, ctx, req)),
+    searchWfRun: t('SearchWfRun', (ctx, req) => searchWfRun(deps, ctx, req)),
+    searchTaskDef: t('SearchTaskDef', (ctx, req) => metaSearch.searchTaskDef(deps, ctx, req)),
+    searchWfSpec: t('SearchWfSpec', (ctx, req) => metaSearch.searchWfSpec(deps, ctx, req)),
+    searchExternalEventDef: t('SearchExternalEventDef', (ctx, req) => metaSearch.searchExternalEventDef(deps, ctx, req)),
+    searchTenant: t('SearchTenant', (_ctx, req) => metaSearch.searchTenant(deps, req)),
+    searchPrincipal: t('SearchPrincipal', (_ctx, req) => metaSearch.searchPrincipal(deps, req)),
   };
 }
 

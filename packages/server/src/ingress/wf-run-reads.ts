@@ -26,6 +26,7 @@ import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
 import { mustGet } from './must-get.ts';
 import { maskTaskRun, maskVariable } from './masking.ts';
+import { maskCorrelationKey } from './correlation-masking.ts';
 import { readPage } from './pages.ts';
 import { requireLhName, requirePresent, requireWfRunId } from './validate.ts';
 
@@ -38,8 +39,8 @@ export async function getWfRun(deps: IngressDeps, ctx: CallContext, id: WfRunId)
 
 export async function getNodeRun(deps: IngressDeps, ctx: CallContext, id: NodeRunId): Promise<NodeRun> {
   const wfRunId = requireWfRunId(id.wfRunId, 'wf_run_id');
-  return mustGet(deps.engine.get(Records.nodeRun, keys.nodeRunKey(partition(deps, wfRunId), ctx.tenant, id)),
-    `NodeRun ${keys.wfRunIdString(wfRunId)}/${id.threadRunNumber}/${id.position}`);
+  return maskCorrelationKey(await mustGet(deps.engine.get(Records.nodeRun, keys.nodeRunKey(partition(deps, wfRunId), ctx.tenant, id)),
+    `NodeRun ${keys.wfRunIdString(wfRunId)}/${id.threadRunNumber}/${id.position}`));
 }
 
 export async function getTaskRun(deps: IngressDeps, ctx: CallContext, id: TaskRunId): Promise<TaskRun> {
@@ -69,7 +70,8 @@ export async function getExternalEvent(deps: IngressDeps, ctx: CallContext, id: 
 export async function listNodeRuns(deps: IngressDeps, ctx: CallContext, req: ListNodeRunsRequest): Promise<NodeRunList> {
   const id = requireWfRunId(req.wfRunId, 'wf_run_id');
   const prefix = keys.nodeRunPrefix(partition(deps, id), ctx.tenant, id, req.threadRunNumber);
-  return readPage(deps, Records.nodeRun, prefix, req.bookmark, req.limit);
+  const page = await readPage(deps, Records.nodeRun, prefix, req.bookmark, req.limit);
+  return { results: page.results.map(maskCorrelationKey), bookmark: page.bookmark };
 }
 
 export async function listTaskRuns(deps: IngressDeps, ctx: CallContext, req: ListTaskRunsRequest): Promise<TaskRunList> {

@@ -6,14 +6,22 @@ import {
   NodeRun,
   Principal,
   ScheduledTask,
+  ScheduledWfRun,
   TaskDef,
   TaskRun,
   Tenant,
+  UserTaskDef,
+  UserTaskDefId,
+  UserTaskRun,
   Variable,
   WfRun,
   WfSpec,
+  WorkflowMigrationPlan,
 } from '@filly/proto';
 import { StoredTimer } from '@filly/proto/internal';
+import { Checkpoint, CorrelatedEvent, WorkflowEvent, WorkflowEventDef } from '@filly/proto';
+import { CorrelationMarker } from '@filly/proto/internal';
+import { StructDef } from '@filly/proto';
 import type { RecordCodec } from './context.ts';
 
 interface ProtoFns<T> {
@@ -33,6 +41,7 @@ export const Records = {
   taskDef: codec('TaskDef', TaskDef),
   wfSpec: codec('WfSpec', WfSpec),
   externalEventDef: codec('ExternalEventDef', ExternalEventDef),
+  structDef: codec('StructDef', StructDef),
   tenant: codec('Tenant', Tenant),
   principal: codec('Principal', Principal),
   wfRun: codec('WfRun', WfRun),
@@ -42,4 +51,15 @@ export const Records = {
   externalEvent: codec('ExternalEvent', ExternalEvent),
   scheduledTask: codec('ScheduledTask', ScheduledTask),
   timer: codec('StoredTimer', StoredTimer),
+  userTaskDef: codec('UserTaskDef', UserTaskDef),
+  /** Pointer to the newest version of a UserTaskDef. */
+  userTaskDefPointer: codec('UserTaskDefIdPointer', UserTaskDefId),
+  userTaskRun: codec('UserTaskRun', UserTaskRun),
+  workflowEventDef: codec('WorkflowEventDef', WorkflowEventDef),
+  workflowEvent: codec('WorkflowEvent', WorkflowEvent),
+  correlatedEvent: codec('CorrelatedEvent', CorrelatedEvent),
+  correlationMarker: codec('CorrelationMarker', CorrelationMarker),
+  checkpoint: codec('Checkpoint', Checkpoint),
+  scheduledWfRun: codec('ScheduledWfRun', ScheduledWfRun),
+  workflowMigrationPlan: codec('WorkflowMigrationPlan', WorkflowMigrationPlan),
 } as const;

@@ -12,7 +12,7 @@
 // Components are escaped so that '/' only ever separates them; numbers are zero-padded so that
 // lexicographic order is numeric order. A WfRun "group" (c/ppp/w/tenant/root/) is the unit the
 // engine loads into memory before a command on that WfRun is applied.
-import type { NodeRunId, TaskRunId, VariableId, WfRunId, ExternalEventId, WfSpecId } from '@filly/proto';
+import type { NodeRunId, TaskRunId, VariableId, WfRunId, ExternalEventId, WfSpecId, WorkflowEventId, CheckpointId, UserTaskRunId } from '@filly/proto';
 
 export const CLUSTER_SCOPE = '_cluster';
 
@@ -60,6 +60,21 @@ export const wfSpecLatestKey = (tenant: string, name: string): string => `m/${es
 export const wfSpecMajorLatestKey = (tenant: string, name: string, majorVersion: number): string =>
   `m/${esc(tenant)}/wfspec-major-latest/${esc(name)}/${pad(majorVersion, 5)}`;
 export const tenantKey = (id: string): string => `m/${CLUSTER_SCOPE}/tenant/${esc(id)}`;
+// Search ranges over metadata: every record of a kind whose name starts with `namePrefix`.
+export const taskDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/taskdef/${esc(namePrefix)}`;
+export const externalEventDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/eedef/${esc(namePrefix)}`;
+export const wfSpecSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/wfspec/${esc(namePrefix)}`;
+export const tenantSearchPrefix = (): string => `m/${CLUSTER_SCOPE}/tenant/`;
+export const principalSearchPrefix = (): string => `m/${CLUSTER_SCOPE}/principal/`;
+
+// ---- struct defs ----------------------------------------------------------------------------
+
+/** Every version of one StructDef, in version order. */
+export const structDefVersionsPrefix = (tenant: string, name: string): string => `m/${esc(tenant)}/structdef/${esc(name)}/`;
+export const structDefKey = (tenant: string, name: string, version: number): string =>
+  `${structDefVersionsPrefix(tenant, name)}${pad(version, 7)}`;
+/** Pointer (a StructDefId) to the newest version of a StructDef. */
+export const structDefLatestKey = (tenant: string, name: string): string => `m/${esc(tenant)}/structdef-latest/${esc(name)}`;
 export const principalKey = (id: string): string => `m/${CLUSTER_SCOPE}/principal/${esc(id)}`;
 
 // ---- WfRun groups ---------------------------------------------------------------------------
@@ -96,6 +111,20 @@ export const externalEventPrefix = (p: number, tenant: string, id: WfRunId, defN
 export const externalEventKey = (p: number, tenant: string, id: ExternalEventId): string =>
   `${externalEventPrefix(p, tenant, req(id.wfRunId), req(id.externalEventDefId).name)}${esc(id.guid)}`;
 
+// ---- user tasks -----------------------------------------------------------------------------
+
+/** Every version of one UserTaskDef, in version order. */
+export const userTaskDefVersionsPrefix = (tenant: string, name: string): string => `m/${esc(tenant)}/utdef/${esc(name)}/`;
+export const userTaskDefKey = (tenant: string, name: string, version: number): string =>
+  `${userTaskDefVersionsPrefix(tenant, name)}${pad(version, 10)}`;
+/** Pointer (a UserTaskDefId) to the newest version of a UserTaskDef. */
+export const userTaskDefLatestKey = (tenant: string, name: string): string => `m/${esc(tenant)}/utdef-latest/${esc(name)}`;
+
+export const userTaskRunPrefix = (p: number, tenant: string, id: WfRunId): string =>
+  inGroup(p, tenant, id, `utrun/${esc(wfRunIdString(id))}/`);
+export const userTaskRunKey = (p: number, tenant: string, id: UserTaskRunId): string =>
+  `${userTaskRunPrefix(p, tenant, req(id.wfRunId))}${esc(id.userTaskGuid)}`;
+
 // ---- entity groups --------------------------------------------------------------------------
 
 /**
@@ -106,6 +135,53 @@ export function entityGroupPrefix(partition: number, tenant: string, entity: str
   if (!/^[a-z][a-z-]*$/.test(entity)) throw new Error(`bad entity kind ${entity}`);
   return `c/${partitionPart(partition)}/k/${esc(tenant)}/${entity}:${esc(key)}/`;
 }
+
+// ---- scheduled WfRuns and migration plans ----------------------------------------------------
+
+/** Entity kind of a ScheduledWfRun's group (routed by the ScheduledWfRun's id). */
+export const SCHEDULED_WF_RUN_ENTITY = 'scheduled-wf-run';
+export const scheduledWfRunKey = (p: number, tenant: string, id: string): string =>
+  `${entityGroupPrefix(p, tenant, SCHEDULED_WF_RUN_ENTITY, id)}scheduled`;
+/** Every ScheduledWfRun group of one tenant on one partition (SearchScheduledWfRun scans these). */
+export const scheduledWfRunsOfPartitionPrefix = (p: number, tenant: string): string =>
+  `c/${partitionPart(p)}/k/${esc(tenant)}/${SCHEDULED_WF_RUN_ENTITY}:`;
+export const workflowMigrationPlanKey = (tenant: string, name: string): string => `m/${esc(tenant)}/wfmigration/${esc(name)}`;
+
+// ---- workflow events, correlated events, checkpoints ----------------------------------------
+
+export const workflowEventDefKey = (tenant: string, name: string): string => `m/${esc(tenant)}/wfevtdef/${esc(name)}`;
+
+/** WorkflowEvents of one WfRun (of one def when given), in (def, number) order. */
+export const workflowEventPrefix = (p: number, tenant: string, id: WfRunId, defName?: string): string =>
+  inGroup(p, tenant, id, `wfevt/${esc(wfRunIdString(id))}/${defName === undefined ? '' : esc(defName) + '/'}`);
+export const workflowEventKey = (p: number, tenant: string, id: WorkflowEventId): string =>
+  `${workflowEventPrefix(p, tenant, req(id.wfRunId), req(id.workflowEventDefId).name)}${pad(id.number, 7)}`;
+
+/** Checkpoints of one WfRun's TaskRuns (of one TaskRun when given), in number order. */
+export const checkpointPrefix = (p: number, tenant: string, id: WfRunId, taskGuid?: string): string =>
+  inGroup(p, tenant, id, `checkpoint/${esc(wfRunIdString(id))}/${taskGuid === undefined ? '' : esc(taskGuid) + '/'}`);
+export const checkpointKey = (p: number, tenant: string, id: CheckpointId): string =>
+  `${checkpointPrefix(p, tenant, req(req(id.taskRun).wfRunId), req(id.taskRun).taskGuid)}${pad(id.checkpointNumber, 7)}`;
+
+/** Entity kind of a correlation key's group: its CorrelatedEvents and the markers of waiting NodeRuns. */
+export const CORRELATION_ENTITY = 'correlation';
+export const correlatedEventKey = (p: number, tenant: string, key: string, externalEventDefName: string): string =>
+  `${entityGroupPrefix(p, tenant, CORRELATION_ENTITY, key)}event/${esc(externalEventDefName)}`;
+export const correlationMarkerKey = (p: number, tenant: string, key: string, externalEventDefName: string): string =>
+  `${entityGroupPrefix(p, tenant, CORRELATION_ENTITY, key)}marker/${esc(externalEventDefName)}`;
+
+// ---- search indexes ---------------------------------------------------------------------------
+
+/**
+ * WfRun search entries: c/{ppp}/x/{tenant}/wfrun/{index}/…/{startMs}/{wfRunId}. Written by the
+ * processor beside the WfRun (write-only for handlers, like timers) and scanned by ingress. Every
+ * WfRun has one entry under `all/` and one under `spec/{wfSpecName}/`; keys never change during a
+ * WfRun's life, so an update rewrites values only and deletion needs nothing but the WfRun.
+ */
+export const wfRunSearchPrefix = (partition: number, tenant: string, wfSpecName?: string): string =>
+  `c/${partitionPart(partition)}/x/${esc(tenant)}/wfrun/${wfSpecName === undefined ? 'all/' : `spec/${esc(wfSpecName)}/`}`;
+export const wfRunSearchKey = (partition: number, tenant: string, wfSpecName: string | undefined, startMs: number, id: WfRunId): string =>
+  `${wfRunSearchPrefix(partition, tenant, wfSpecName)}${pad(Math.max(0, Math.floor(startMs)), 15)}/${esc(wfRunIdString(id))}`;
 
 // ---- timers and task queues -----------------------------------------------------------------
 

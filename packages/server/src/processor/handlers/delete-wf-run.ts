@@ -6,6 +6,7 @@ import type { HandlerResult, ProcessorContext, RecordCodec } from '../context.ts
 import { invalidArgument } from '../api-error.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
+import { deleteWfRunSearchEntries } from '../wf-run/search-index.ts';
 import { latestAttempt, scheduledTaskFor, taskDefName } from '../node-runs/task-runs.ts';
 
 export function deleteWfRun(ctx: ProcessorContext, req: DeleteWfRunRequest): HandlerResult {
@@ -15,7 +16,8 @@ export function deleteWfRun(ctx: ProcessorContext, req: DeleteWfRunRequest): Han
   const t = ctx.tenant;
   const wfRunKey = keys.wfRunKey(p, t, id);
   // Deleting what is not there is not an error (upstream answers Empty too).
-  if (ctx.get(Records.wfRun, wfRunKey) === undefined) return Empty.encode({}).finish();
+  const wfRun = ctx.get(Records.wfRun, wfRunKey);
+  if (wfRun === undefined) return Empty.encode({}).finish();
 
   for (const { key, value } of ctx.scan(Records.taskRun, keys.taskRunPrefix(p, t, id))) {
     if (value.attempts.length > 0 && latestAttempt(value).status === TaskStatus.TASK_SCHEDULED) {
@@ -23,10 +25,12 @@ export function deleteWfRun(ctx: ProcessorContext, req: DeleteWfRunRequest): Han
     }
     ctx.delete(key);
   }
-  for (const prefix of [keys.nodeRunPrefix(p, t, id), keys.variablePrefix(p, t, id), keys.externalEventPrefix(p, t, id)]) {
+  for (const prefix of [keys.nodeRunPrefix(p, t, id), keys.variablePrefix(p, t, id), keys.externalEventPrefix(p, t, id),
+    keys.workflowEventPrefix(p, t, id), keys.checkpointPrefix(p, t, id), keys.userTaskRunPrefix(p, t, id)]) {
     for (const { key } of ctx.scan(rawBytes, prefix)) ctx.delete(key);
   }
   ctx.delete(wfRunKey);
+  deleteWfRunSearchEntries(ctx, wfRun);
   return Empty.encode({}).finish();
 }
 

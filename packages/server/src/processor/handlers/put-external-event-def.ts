@@ -10,6 +10,7 @@ import * as keys from '../../store/keys.ts';
 import { canonicalJson } from '../wf-spec/canonical.ts';
 import { timestampOfMs } from '../wf-spec/timestamps.ts';
 import { checkReturnType } from '../wf-spec/var-defs.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 
 export function putExternalEventDef(ctx: ProcessorContext, req: PutExternalEventDefRequest): HandlerResult {
   requireValidName(req.name, 'ExternalEventDef name');
@@ -21,8 +22,7 @@ export function putExternalEventDef(ctx: ProcessorContext, req: PutExternalEvent
   }
   if (req.retentionPolicy !== undefined) def.retentionPolicy = req.retentionPolicy;
   if (req.contentType !== undefined) {
-    checkReturnType(req.contentType, `${where} content type`);
-    def.typeInformation = req.contentType;
+    def.typeInformation = checkReturnType(req.contentType, `${where} content type`, structDefLookupOf(ctx, ctx.tenant));
   }
   if (req.correlatedEventConfig !== undefined) {
     const ttl = req.correlatedEventConfig.ttlSeconds;

@@ -1,5 +1,6 @@
 // PutExternalEvent: stores the event (even for a WfRun that does not exist yet: it waits to be
-// claimed), then lets a waiting EXTERNAL_EVENT node claim it. Answers the stored ExternalEvent.
+// claimed), interrupts the threads whose ThreadSpec has it as an interrupt, then lets a waiting
+// EXTERNAL_EVENT node claim it. Answers the stored ExternalEvent.
 import { ExternalEvent, type ExternalEventId, type PutExternalEventRequest } from '@filly/proto';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { alreadyExists, invalidArgument } from '../api-error.ts';
@@ -7,10 +8,12 @@ import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { externalEventDefByName } from '../metadata-reads.ts';
 import { checkAgainstType } from '../wf-run/type-check.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 import { NULL_VALUE } from '../wf-run/variables.ts';
 import { tsFromMs } from '../wf-run/time.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
+import { triggerInterrupts } from '../wf-run/interrupts.ts';
 
 export function putExternalEvent(ctx: ProcessorContext, req: PutExternalEventRequest): HandlerResult {
   const wfRunId = req.wfRunId;
@@ -27,7 +30,7 @@ export function putExternalEvent(ctx: ProcessorContext, req: PutExternalEventReq
   const contentType = def.typeInformation?.returnType;
   const content = req.content ?? NULL_VALUE;
   if (contentType !== undefined) {
-    const problem = checkAgainstType(content, contentType);
+    const problem = checkAgainstType(content, contentType, structDefLookupOf(ctx, ctx.tenant));
     if (problem !== undefined) {
       throw invalidArgument(
         `Invalid type of content for event. Check the return type of ExternalEventDef ${defName}: ${problem}`,
@@ -51,6 +54,7 @@ export function putExternalEvent(ctx: ProcessorContext, req: PutExternalEventReq
 
   const rt = RunRuntime.load(ctx, wfRunId);
   if (rt !== undefined) {
+    triggerInterrupts(rt, key, event);
     advanceWfRun(rt);
     rt.flush();
   }

@@ -54,7 +54,7 @@ test('bad names and bad input declarations are INVALID_ARGUMENT', () => {
   );
   assert.throws(
     () => put(world, PutTaskDefRequest.fromPartial({ name: 'x', inputVars: [{ name: 'a', typeDef: { definedType: { $case: 'structDefId', value: { name: 'car', version: 0 } } } }] })),
-    isApi(Code.INVALID_ARGUMENT, /StructDef 'car', which does not exist/),
+    isApi(Code.INVALID_ARGUMENT, /Refers to non-existent StructDef car with version 0/),
   );
   assert.throws(
     () => put(world, PutTaskDefRequest.fromPartial({ name: 'x', inputVars: [{ name: 'a', type: VariableType.INT, defaultValue: { value: { $case: 'str', value: '1' } } }] })),

@@ -10,18 +10,18 @@ import * as keys from '../../store/keys.ts';
 import { canonicalJson } from '../wf-spec/canonical.ts';
 import { timestampOfMs } from '../wf-spec/timestamps.ts';
 import { checkReturnType, checkVariableDefList } from '../wf-spec/var-defs.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 
 export function putTaskDef(ctx: ProcessorContext, req: PutTaskDefRequest): HandlerResult {
   requireValidName(req.name, 'TaskDef name');
   const where = `TaskDef '${req.name}'`;
   const taskDef: TaskDef = {
     id: { name: req.name },
-    inputVars: checkVariableDefList(req.inputVars, `${where} input`),
+    inputVars: checkVariableDefList(req.inputVars, `${where} input`, structDefLookupOf(ctx, ctx.tenant)),
     createdAt: timestampOfMs(ctx.nowMs),
   };
   if (req.returnType !== undefined) {
-    checkReturnType(req.returnType, `${where} return type`);
-    taskDef.returnType = req.returnType;
+    taskDef.returnType = checkReturnType(req.returnType, `${where} return type`, structDefLookupOf(ctx, ctx.tenant));
   }
   if (req.description !== undefined) taskDef.description = req.description;
 

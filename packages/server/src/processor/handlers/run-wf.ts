@@ -2,12 +2,13 @@
 // as it goes (the first TASK is queued before the caller hears back). Answers the WfRun.
 import { WfRun, WfRunVariableAccessLevel, type RunWfRequest, type ThreadSpec, type VariableValue, type WfSpec } from '@filly/proto';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
-import { alreadyExists, invalidArgument, notFound } from '../api-error.ts';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../api-error.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { latestWfSpec, wfSpecById } from '../metadata-reads.ts';
 import { typeDefOfVariableDef } from '../values/types.ts';
 import { checkAgainstType } from '../wf-run/type-check.ts';
+import { structDefLookupOf, type StructDefLookup } from '../structs/struct-def-lookup.ts';
 import { describeType } from '../wf-run/assign.ts';
 import { startWfRun } from '../wf-run/start.ts';
 
@@ -21,17 +22,36 @@ export function runWf(ctx: ProcessorContext, req: RunWfRequest): HandlerResult {
   if (ctx.get(Records.wfRun, keys.wfRunKey(ctx.partition, ctx.tenant, id)) !== undefined) {
     throw alreadyExists(`WfRun with id ${req.id} already exists!`);
   }
-  // Parent WfSpecs are refused at PutWfSpec for now, so no WfRun may name a parent.
-  if (req.parentWfRunId !== undefined) {
-    throw invalidArgument(`WfSpec ${req.wfSpecName} does not refer to a parent WfSpec.`);
-  }
+  checkParent(ctx, req, wfSpec);
   const entry = wfSpec.threadSpecs[wfSpec.entrypointThreadName];
   if (entry === undefined) throw new Error(`WfSpec ${req.wfSpecName} has no entrypoint ThreadSpec`);
-  validateInputs(entry, req.variables, wfSpec.entrypointThreadName);
+  validateInputs(entry, req.variables, wfSpec.entrypointThreadName, structDefLookupOf(ctx, ctx.tenant));
 
   const rt = startWfRun(ctx, id, wfSpec, req.variables);
   rt.flush();
   return WfRun.encode(rt.wfRun).finish();
+}
+
+/**
+ * A WfSpec with parent_wf_spec runs only as a child of a WfRun of that parent WfSpec, and only such
+ * a WfSpec may name a parent. The parent lives in this command's group (same root id).
+ */
+function checkParent(ctx: ProcessorContext, req: RunWfRequest, wfSpec: WfSpec): void {
+  const parentSpec = wfSpec.parentWfSpec;
+  const parentId = req.parentWfRunId;
+  if (parentSpec !== undefined && parentId === undefined) {
+    throw invalidArgument(`WfSpec ${req.wfSpecName} requires a parent WfRun ID from WfSpec ${parentSpec.wfSpecName}`);
+  }
+  if (parentId === undefined) return;
+  if (parentSpec === undefined) throw invalidArgument(`WfSpec ${req.wfSpecName} does not refer to a parent WfSpec.`);
+  const parent = ctx.get(Records.wfRun, keys.wfRunKey(ctx.partition, ctx.tenant, parentId));
+  if (parent === undefined) {
+    throw failedPrecondition(`Parent WfRun of type ${parentSpec.wfSpecName} with id ${keys.wfRunIdString(parentId)} not found.`);
+  }
+  const actual = parent.wfSpecId?.name ?? '';
+  if (actual !== parentSpec.wfSpecName) {
+    throw invalidArgument(`Parent WfRun is of incorrect type ${actual} but should be ${parentSpec.wfSpecName}`);
+  }
 }
 
 function findWfSpec(ctx: ProcessorContext, req: RunWfRequest): WfSpec | undefined {
@@ -42,7 +62,7 @@ function findWfSpec(ctx: ProcessorContext, req: RunWfRequest): WfSpec | undefine
 }
 
 /** Every provided input must be declared and fit its type; every required one must be given. */
-function validateInputs(spec: ThreadSpec, inputs: Readonly<Record<string, VariableValue>>, threadName: string): void {
+function validateInputs(spec: ThreadSpec, inputs: Readonly<Record<string, VariableValue>>, threadName: string, structs: StructDefLookup): void {
   for (const threadVarDef of spec.variableDefs) {
     const def = threadVarDef.varDef;
     if (def === undefined) continue;
@@ -57,7 +77,7 @@ function validateInputs(spec: ThreadSpec, inputs: Readonly<Record<string, Variab
     if (threadVarDef.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR) {
       throw invalidArgument(`Variable ${def.name} is an inherited var but it was provided as input`);
     }
-    const problem = checkAgainstType(given, type);
+    const problem = checkAgainstType(given, type, structs);
     if (problem !== undefined) throw invalidArgument(`Invalid value for variable ${def.name}: ${problem}`);
   }
   for (const name of Object.keys(inputs)) {

@@ -1,5 +1,6 @@
-// TaskAttemptTimeout: the timer armed at claim time. If the attempt is still RUNNING it times
-// out (and may be retried); if it already finished, the timer is stale and ignored.
+// TaskAttemptTimeout: the timer armed at claim time (and re-armed by each checkpoint). If the
+// attempt is still RUNNING it times out (and may be retried); if it already finished, or a
+// checkpoint came after the timer was armed, the timer is stale and ignored.
 import { TaskStatus } from '@filly/proto';
 import type { TaskAttemptTimeout } from '@filly/proto/internal';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
@@ -15,6 +16,8 @@ export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeou
   const taskRun = rt?.get(Records.taskRun, taskRunKeyOf(ctx, id));
   if (rt === undefined || taskRun === undefined) return undefined;
   if (taskRun.attempts[req.attemptNumber]?.status !== TaskStatus.TASK_RUNNING) return undefined;
+  // A checkpoint since this timer was armed re-armed the timeout: this one is stale.
+  if (req.totalCheckpoints !== taskRun.totalCheckpoints) return undefined;
   applyAttemptResult(ctx, taskRun, req.attemptNumber, {
     status: TaskStatus.TASK_TIMEOUT,
     result: undefined,

@@ -9,7 +9,7 @@ import { Records } from '../records.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
 import { tsFromMs } from '../wf-run/time.ts';
-import { latestAttempt, scheduledTaskFor, taskDefName, taskRunKeyOf } from '../node-runs/task-runs.ts';
+import { armAttemptTimeout, latestAttempt, scheduledTaskFor, taskDefName, taskRunKeyOf } from '../node-runs/task-runs.ts';
 
 export function taskClaimEvent(ctx: ProcessorContext, req: TaskClaimEvent): HandlerResult {
   const id = req.taskRunId;
@@ -31,10 +31,7 @@ export function taskClaimEvent(ctx: ProcessorContext, req: TaskClaimEvent): Hand
   attempt.taskWorkerId = req.taskWorkerId;
   attempt.taskWorkerVersion = req.taskWorkerVersion;
   taskRun.status = TaskStatus.TASK_RUNNING;
-  ctx.scheduleTimer(ctx.nowMs + taskRun.timeoutSeconds * 1000, {
-    $case: 'taskAttemptTimeout',
-    value: { taskRunId: id, attemptNumber: taskRun.attempts.length - 1 },
-  });
+  armAttemptTimeout(ctx, taskRun);
   advanceWfRun(rt);
   rt.flush();
   return ScheduledTask.encode(task).finish();

@@ -14,6 +14,7 @@ import * as keys from '../../store/keys.ts';
 import { taskDefByName } from '../metadata-reads.ts';
 import { tsFromMs } from '../wf-run/time.ts';
 import { checkAgainstType } from '../wf-run/type-check.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 import { ErrorName, newFailure } from '../wf-run/failures.ts';
 import type { Failure } from '@filly/proto';
 
@@ -63,6 +64,17 @@ export function dispatchLatestAttempt(ctx: ProcessorContext, taskRun: TaskRun): 
   ctx.scheduleTask(taskDefName(taskRun), scheduledTaskFor(taskRun));
 }
 
+/**
+ * Arms the timeout of the latest (RUNNING) attempt: at claim, and again at each checkpoint. The
+ * timer carries total_checkpoints, so one armed before a later checkpoint is recognised as stale.
+ */
+export function armAttemptTimeout(ctx: ProcessorContext, taskRun: TaskRun): void {
+  ctx.scheduleTimer(ctx.nowMs + taskRun.timeoutSeconds * 1000, {
+    $case: 'taskAttemptTimeout',
+    value: { taskRunId: taskRun.id, attemptNumber: taskRun.attempts.length - 1, totalCheckpoints: taskRun.totalCheckpoints },
+  });
+}
+
 export function taskDefName(taskRun: TaskRun): string {
   const name = taskRun.taskDefId?.name;
   if (name === undefined) throw new Error('TaskRun without task_def_id');
@@ -87,7 +99,7 @@ export function applyAttemptResult(ctx: ProcessorContext, taskRun: TaskRun, atte
   const output = result.result?.$case === 'output' ? result.result.value : undefined;
   const outputProblem =
     result.status === TaskStatus.TASK_SUCCESS && returnType !== undefined && output !== undefined
-      ? checkAgainstType(output, returnType)
+      ? checkAgainstType(output, returnType, structDefLookupOf(ctx, ctx.tenant))
       : undefined;
   if (outputProblem !== undefined) {
     attempt.result = {

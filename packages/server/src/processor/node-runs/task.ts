@@ -7,6 +7,7 @@ import { Records } from '../records.ts';
 import { taskDefByName } from '../metadata-reads.ts';
 import { VarSubError } from '../values/errors.ts';
 import { castTo, coerceForAssignment } from '../values/cast.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 import { isMasked, typeDefOfVariableDef } from '../values/types.ts';
 import { assign, wrap } from '../wf-run/assign.ts';
 import { ErrorName, NodeFailure, newFailure } from '../wf-run/failures.ts';
@@ -80,7 +81,7 @@ export const taskKind: NodeKind = {
   },
 };
 
-function resolveTaskDef(rt: RunRuntime, thread: ThreadRun, node: Node): TaskDef {
+export function resolveTaskDef(rt: RunRuntime, thread: ThreadRun, node: Node): TaskDef {
   const what = taskNodeOf(node).taskToExecute;
   if (what?.$case === 'dynamicTask') {
     let name: string;
@@ -104,7 +105,7 @@ function resolveTaskDef(rt: RunRuntime, thread: ThreadRun, node: Node): TaskDef 
   return found;
 }
 
-function resolveInputs(rt: RunRuntime, thread: ThreadRun, node: Node, taskDef: TaskDef): VarNameAndVal[] {
+export function resolveInputs(rt: RunRuntime, thread: ThreadRun, node: Node, taskDef: TaskDef): VarNameAndVal[] {
   const assignments = taskNodeOf(node).variables;
   if (assignments.length !== taskDef.inputVars.length) {
     throw new VarSubError('Impossible: got different number of taskdef vars and node input vars');
@@ -116,7 +117,7 @@ function resolveInputs(rt: RunRuntime, thread: ThreadRun, node: Node, taskDef: T
     const declared = wrap(() => typeDefOfVariableDef(def));
     const value = isNull(raw)
       ? NULL_VALUE
-      : (wrap(() => coerceForAssignment(raw, declared), (m) => `Input ${def.name}: ${m}`) ?? NULL_VALUE);
+      : (wrap(() => coerceForAssignment(raw, declared, structDefLookupOf(rt.ctx, rt.ctx.tenant)), (m) => `Input ${def.name}: ${m}`) ?? NULL_VALUE);
     return { varName: def.name, value, masked: isMasked(def) };
   });
 }

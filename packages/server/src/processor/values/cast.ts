@@ -2,6 +2,8 @@
 import type { TypeDefinition, VariableValue } from '@filly/proto';
 import { asKind, NULL_VALUE } from './convert.ts';
 import { VarSubError } from './errors.ts';
+import { conformValue, TypeMismatchError } from '../structs/conform-value.ts';
+import type { StructDefLookup } from '../structs/struct-def-lookup.ts';
 import { declaredKind, kindOf, matchesType, typeOfValue, typesEqual, typeToString, type ValueKind } from './types.ts';
 
 const CAST_SOURCES_TO_STR: ReadonlySet<ValueKind> = new Set(['STR', 'INT', 'DOUBLE', 'BOOL', 'BYTES', 'WF_RUN_ID']);
@@ -95,10 +97,21 @@ export function coerceToType(v: VariableValue, declared: TypeDefinition): Variab
  * type), then it is converted. ARRAY/MAP values get the declared element types pinned, as
  * upstream does at ingress. NULL stays NULL.
  */
-export function coerceForAssignment(v: VariableValue | undefined, declared: TypeDefinition): VariableValue | undefined {
+export function coerceForAssignment(v: VariableValue | undefined, declared: TypeDefinition, structs?: StructDefLookup): VariableValue | undefined {
   if (v === undefined || v.value === undefined) return v;
   if (!matchesType(v, declared)) {
     throw new VarSubError(`Value of type ${typeToString(typeOfValue(v))} is not compatible with expected type ${typeToString(declared)}`);
+  }
+  if (structs !== undefined && declared.definedType !== undefined && declared.definedType.$case !== 'primitiveType') {
+    // STRUCT fields are checked against their StructDef; the copy gets the declared types pinned.
+    const copy = structuredClone(v);
+    try {
+      conformValue(copy, declared, structs);
+    } catch (err) {
+      if (err instanceof TypeMismatchError) throw new VarSubError(err.message);
+      throw err;
+    }
+    return copy;
   }
   const pinned = pinDeclaredTypes(v, declared, 0);
   return declared.definedType === undefined || declared.definedType.$case === 'primitiveType'

@@ -1,5 +1,6 @@
 // The WfRun-level loop: advance every thread until a whole pass changes nothing, i.e. until the
-// WfRun can only move again when another command arrives. A WfSpec that loops without waiting
+// WfRun can only move again when another command arrives. Each pass first starts the interrupt and
+// failure handlers whose threads have halted. A WfSpec that loops without waiting
 // (NOPs around a cycle) is stopped after limits.maxAdvanceStepsPerCommand passes, as upstream does.
 import { LHStatus } from '@filly/proto';
 import type { RunRuntime } from './runtime.ts';
@@ -7,6 +8,8 @@ import { advanceThread } from './thread-advance.ts';
 import { syncWfRunStatus } from './halt.ts';
 import { ErrorName, newFailure } from './failures.ts';
 import { tsFromMs } from './time.ts';
+import { startPendingHandlers } from './pending-handlers.ts';
+import { refreshWaitedThreadStatuses } from '../node-runs/wait-for-threads.ts';
 
 export function advanceWfRun(rt: RunRuntime): void {
   let changed = true;
@@ -16,12 +19,13 @@ export function advanceWfRun(rt: RunRuntime): void {
       failTightLoop(rt);
       return;
     }
-    changed = false;
+    changed = startPendingHandlers(rt);
     // Threads started during the pass are picked up by the next one.
     const threads = [...rt.wfRun.threadRuns];
     for (const thread of threads) changed = advanceThread(rt, thread) || changed;
     syncWfRunStatus(rt);
   }
+  refreshWaitedThreadStatuses(rt);
 }
 
 function failTightLoop(rt: RunRuntime): void {

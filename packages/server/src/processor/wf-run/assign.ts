@@ -14,11 +14,13 @@ import { compare } from '../values/compare.ts';
 import { mutate } from '../values/arithmetic.ts';
 import { formatString } from '../values/format-string.ts';
 import { applyJsonPath, applyLhPath } from '../values/paths.ts';
-import { kindOf } from '../values/types.ts';
+import { kindOf, typeToString } from '../values/types.ts';
 import { parseJson } from '../values/json.ts';
 import type { RunRuntime } from './runtime.ts';
 import { readVariable } from './variables.ts';
 import { mostRecentNodeOutput } from './node-output.ts';
+import { buildStruct } from '../structs/build-struct.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 
 /** Pending writes of one edge's mutations: later reads in the same edge see earlier writes. */
 export type VarTxn = Map<string, VariableValue>;
@@ -83,7 +85,7 @@ function source(rt: RunRuntime, thread: ThreadRun, assn: VariableAssignment, txn
       return sizeOf(assignAt(rt, thread, src.value.operand, txn, depth + 1));
     }
     case 'structBuilder':
-      throw new VarSubError('Struct values are not supported by this server yet');
+      return buildStruct(src.value, structDefLookupOf(rt.ctx, rt.ctx.tenant), (a) => assignAt(rt, thread, a, txn, depth + 1));
     case undefined:
       // The WfSpec validator refuses assignments without a source.
       throw new Error('VariableAssignment without a source');
@@ -138,7 +140,8 @@ export function assignInt(rt: RunRuntime, thread: ThreadRun, assn: VariableAssig
 export function describeType(t: TypeDefinition): string {
   const d = t.definedType;
   if (d?.$case === 'primitiveType') return VariableType[d.value] ?? String(d.value);
-  return d?.$case ?? 'JSON_OBJ';
+  if (d === undefined) return 'JSON_OBJ';
+  return typeToString({ ...t, masked: false });
 }
 
 /** Runs a value-library call; anything it throws becomes a VarSubError with a useful message. */

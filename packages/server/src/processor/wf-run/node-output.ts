@@ -4,6 +4,9 @@ import { LHStatus, type NodeRun, type ThreadRun, type VariableValue } from '@fil
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { VarSubError } from '../values/errors.ts';
+import { runChildWfOutput } from '../node-runs/run-child-wf.ts';
+import { waitForChildWfOutput } from '../node-runs/wait-for-child-wf.ts';
+import { userTaskNodeOutput } from '../user-tasks/user-task-output.ts';
 import type { RunRuntime } from './runtime.ts';
 import { NULL_VALUE } from './variables.ts';
 
@@ -25,6 +28,18 @@ export function outputOfNodeRun(rt: RunRuntime, nodeRun: NodeRun): VariableValue
       const event = rt.get(Records.externalEvent, keys.externalEventKey(rt.ctx.partition, rt.ctx.tenant, id));
       return event?.content ?? NULL_VALUE;
     }
+    case 'startThread': {
+      const child = sub.value.childThreadId;
+      return child === undefined ? NULL_VALUE : { value: { $case: 'int', value: BigInt(child) } };
+    }
+    case 'startMultipleThreads':
+      return { value: { $case: 'jsonArr', value: JSON.stringify(sub.value.childThreadIds) } };
+    case 'runChildWf':
+      return runChildWfOutput(nodeRun);
+    case 'waitForChildWf':
+      return waitForChildWfOutput(rt, nodeRun);
+    case 'userTask':
+      return userTaskNodeOutput(rt, sub.value.userTaskRunId);
     default:
       return undefined;
   }

@@ -10,6 +10,7 @@ import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { wfSpecById } from '../metadata-reads.ts';
 import { failedPrecondition } from '../api-error.ts';
+import { writeWfRunSearchEntries } from './search-index.ts';
 
 interface Cached {
   codec: RecordCodec<unknown>;
@@ -27,6 +28,8 @@ export class RunRuntime {
   advancePasses = 0;
   private readonly cache = new Map<string, Cached>();
   private readonly wfRunKey: string;
+  /** What the search index last saw ('' for a WfRun created by this command). */
+  private indexedAs: string;
 
   constructor(ctx: ProcessorContext, wfRun: WfRun, wfSpec: WfSpec, loadedBytes: Uint8Array | undefined) {
     if (wfRun.id === undefined) throw new Error('WfRun without id');
@@ -36,6 +39,7 @@ export class RunRuntime {
     this.wfSpec = wfSpec;
     this.wfRunKey = keys.wfRunKey(ctx.partition, ctx.tenant, wfRun.id);
     this.cache.set(this.wfRunKey, { codec: Records.wfRun as RecordCodec<unknown>, value: wfRun, original: loadedBytes });
+    this.indexedAs = loadedBytes === undefined ? '' : indexedFields(wfRun);
   }
 
   /** Loads a stored WfRun and its WfSpec; undefined when the WfRun does not exist. */
@@ -80,6 +84,11 @@ export class RunRuntime {
   }
 
   flush(): void {
+    const indexed = indexedFields(this.wfRun);
+    if (indexed !== this.indexedAs) {
+      writeWfRunSearchEntries(this.ctx, this.wfRun);
+      this.indexedAs = indexed;
+    }
     for (const [key, entry] of this.cache) {
       const bytes = entry.codec.encode(entry.value);
       if (entry.original !== undefined && sameBytes(entry.original, bytes)) continue;
@@ -128,6 +137,11 @@ export class RunRuntime {
     if (id === undefined) throw new Error('NodeRun without id');
     this.put(Records.nodeRun, this.nodeRunKey(id.threadRunNumber, id.position), nodeRun);
   }
+}
+
+/** The WfRun fields the search index stores; the entries are rewritten when these change. */
+function indexedFields(wfRun: WfRun): string {
+  return `${wfRun.status}/${wfRun.wfSpecId?.majorVersion}/${wfRun.wfSpecId?.revision}`;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

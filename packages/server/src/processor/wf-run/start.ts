@@ -7,6 +7,7 @@ import { createThreadVariables } from './variables.ts';
 import { newNodeRun } from './thread-advance.ts';
 import { advanceWfRun } from './advance.ts';
 import { tsFromMs } from './time.ts';
+import { ErrorName, NodeFailure, newFailure } from './failures.ts';
 
 export function startWfRun(
   ctx: ProcessorContext,
@@ -38,6 +39,7 @@ export function startThread(
   const spec = rt.wfSpec.threadSpecs[threadSpecName];
   if (spec === undefined) throw new Error(`ThreadSpec ${threadSpecName} missing from WfSpec`);
   const wfRun = rt.wfRun;
+  if (parentNumber !== undefined) checkThreadLimit(rt, 1);
   let number = 0;
   if (parentNumber !== undefined) {
     wfRun.greatestThreadrunNumber += 1;
@@ -71,4 +73,21 @@ export function startThread(
   createThreadVariables(rt, thread, spec, inputs);
   entryRun.status = LHStatus.RUNNING;
   return thread;
+}
+
+/**
+ * Refuses to create `more` threads when the WfRun would then hold more than the configured
+ * maximum; the NodeRun that asked fails with INTERNAL_ERROR naming the setting that raises it.
+ */
+export function checkThreadLimit(rt: RunRuntime, more: number): void {
+  const max = rt.ctx.limits.maxThreadRunsPerWfRun;
+  const wouldHave = rt.wfRun.threadRuns.length + more;
+  if (wouldHave <= max) return;
+  throw new NodeFailure(
+    newFailure(
+      ErrorName.INTERNAL_ERROR,
+      `WfRun would have ${wouldHave} ThreadRuns, exceeding the maximum number of ThreadRuns per WfRun: ${max}. ` +
+        'Reduce the number of spawned ThreadRuns or increase LHS_X_MAX_THREAD_RUNS_PER_WF_RUN.',
+    ),
+  );
 }

@@ -1,11 +1,12 @@
 // One ThreadRun's step: if its current NodeRun is done, leave it through its edges and arrive at
 // the next node; if the NodeRun failed, decide what the failure does to the thread.
-import { LHStatus, type Failure, type Node, type NodeRun, type ThreadRun } from '@filly/proto';
+import { LHStatus, type Node, type NodeRun, type ThreadRun } from '@filly/proto';
 import type { RunRuntime } from './runtime.ts';
 import { kindOfNode } from '../node-runs/index.ts';
 import { NodeFailure, statusOfFailure } from './failures.ts';
 import { leaveNodeRun } from './edges.ts';
-import { haltThread, maybeFinishHalting, maybeUnhalt, nodeRunMaybeHalt, parentHaltedReason, syncWfRunStatus } from './halt.ts';
+import { maybeFinishHalting, maybeUnhalt, syncWfRunStatus } from './halt.ts';
+import { failWithoutGrace, respondToNodeFailure } from './failure-handling.ts';
 import { isTerminated } from './thread-status.ts';
 import { tsFromMs } from './time.ts';
 
@@ -19,10 +20,8 @@ export function advanceThread(rt: RunRuntime, thread: ThreadRun): boolean {
     return halted;
   }
   const nodeRun = rt.currentNodeRun(thread);
+  if (nodeRun.failures.length > 0) return advanceFromFailedNodeRun(rt, thread, nodeRun);
   try {
-    // A failed NodeRun on a running thread is one whose failure a handler thread is dealing
-    // with; failure handlers are not supported yet, so there is nothing to wait for.
-    if (nodeRun.failures.length > 0) return false;
     const node = rt.node(thread, nodeRun.nodeName);
     if (!checkCompleted(rt, thread, nodeRun, node)) return false;
     if (node.node?.$case === 'exit') {
@@ -33,6 +32,27 @@ export function advanceThread(rt: RunRuntime, thread: ThreadRun): boolean {
   } catch (err) {
     if (!(err instanceof NodeFailure)) throw err;
     respondToNodeFailure(rt, thread, err.failure);
+  }
+  return true;
+}
+
+/**
+ * A running thread whose current NodeRun failed is one whose failure a handler thread took on.
+ * Once that handler completes, the thread leaves the failed node by its edges (without their
+ * mutations: the node produced nothing to mutate with).
+ */
+function advanceFromFailedNodeRun(rt: RunRuntime, thread: ThreadRun, nodeRun: NodeRun): boolean {
+  const failure = nodeRun.failures[nodeRun.failures.length - 1];
+  if (failure === undefined) throw new Error('unreachable: failures is not empty');
+  nodeRun.status = statusOfFailure(failure);
+  const handlerNumber = failure.failureHandlerThreadrunId;
+  if (handlerNumber === undefined) return false;
+  if (rt.thread(handlerNumber)?.status !== LHStatus.COMPLETED) return false;
+  try {
+    activateNode(rt, thread, leaveNodeRun(rt, thread, nodeRun));
+  } catch (err) {
+    if (!(err instanceof NodeFailure)) throw err;
+    failWithoutGrace(rt, thread, err.failure);
   }
   return true;
 }
@@ -93,28 +113,6 @@ export function newNodeRun(rt: RunRuntime, thread: ThreadRun, nodeName: string, 
 
 function completeThread(rt: RunRuntime, thread: ThreadRun): void {
   thread.status = LHStatus.COMPLETED;
-  thread.endTime = tsFromMs(rt.nowMs);
-  syncWfRunStatus(rt);
-}
-
-/**
- * A NodeRun failed. Failure handlers are not supported yet (the WfSpec validator refuses them),
- * so every failure is unhandled: children halt and the thread fails with the failure's status.
- */
-function respondToNodeFailure(rt: RunRuntime, thread: ThreadRun, failure: Failure): void {
-  for (const childId of thread.childThreadIds) {
-    const child = rt.thread(childId);
-    if (child === undefined) continue;
-    haltThread(rt, child, parentHaltedReason(thread.number));
-    nodeRunMaybeHalt(rt, child, rt.currentNodeRun(child));
-  }
-  rt.currentNodeRun(thread).status = statusOfFailure(failure);
-  failThread(rt, thread, failure);
-}
-
-export function failThread(rt: RunRuntime, thread: ThreadRun, failure: Failure): void {
-  thread.errorMessage = failure.message;
-  thread.status = statusOfFailure(failure);
   thread.endTime = tsFromMs(rt.nowMs);
   syncWfRunStatus(rt);
 }

@@ -1,6 +1,8 @@
 // Variables: one stored Variable per (ThreadRun, name). A thread sees its own variables and then
-// its ancestors'; writes land on the nearest thread whose ThreadSpec declares the name.
-import { WfRunVariableAccessLevel, type ThreadRun, type ThreadSpec, type Variable, type VariableValue } from '@filly/proto';
+// its ancestors'; writes land on the nearest thread whose ThreadSpec declares the name. A child
+// WfRun's INHERITED_VAR lives in its parent WfRun (the entrypoint thread there, or further up when
+// the parent inherits it too); the whole family shares one group, so those reads stay local.
+import { WfRunVariableAccessLevel, type ThreadRun, type ThreadSpec, type Variable, type VariableValue, type WfRunId } from '@filly/proto';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { VarSubError } from '../values/errors.ts';
@@ -59,7 +61,45 @@ export function findVariable(rt: RunRuntime, thread: ThreadRun, name: string): V
     if (found !== undefined) return found;
     cur = parentOf(rt, cur);
   }
+  return findInherited(rt, name)?.variable;
+}
+
+/**
+ * A runtime of a parent WfRun that is mid-command while its child runs (a RUN_CHILD_WF starting
+ * the child): inherited variables are then read and written through the parent's cache, so the
+ * parent neither reads stale values nor overwrites the child's writes when it flushes.
+ */
+const activeParents = new WeakMap<RunRuntime, RunRuntime>();
+
+export function linkParentRuntime(child: RunRuntime, parent: RunRuntime): void {
+  activeParents.set(child, parent);
+}
+
+/** Deepest WfRun nesting walked when resolving an inherited variable. */
+const MAX_INHERITANCE_DEPTH = 16;
+
+/** Where an INHERITED_VAR of this WfRun is stored: the nearest ancestor WfRun's entrypoint thread. */
+function findInherited(rt: RunRuntime, name: string): { variable: Variable; key: string; owner: RunRuntime } | undefined {
+  if (!declaresInherited(rt, name)) return undefined;
+  let ancestor: WfRunId | undefined = rt.wfRunId.parentWfRunId;
+  const owner = activeParents.get(rt) ?? rt;
+  for (let depth = 0; ancestor !== undefined && depth < MAX_INHERITANCE_DEPTH; depth++) {
+    const key = keys.variableKey(rt.ctx.partition, rt.ctx.tenant, { wfRunId: ancestor, threadRunNumber: 0, name });
+    const variable = owner.get(Records.variable, key);
+    if (variable !== undefined) return { variable, key, owner };
+    ancestor = ancestor.parentWfRunId;
+  }
   return undefined;
+}
+
+function declaresInherited(rt: RunRuntime, name: string): boolean {
+  if (rt.wfRunId.parentWfRunId === undefined) return false;
+  for (const spec of Object.values(rt.wfSpec.threadSpecs)) {
+    for (const d of spec.variableDefs) {
+      if (d.varDef?.name === name) return d.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR;
+    }
+  }
+  return false;
 }
 
 export function readVariable(rt: RunRuntime, thread: ThreadRun, name: string): VariableValue {
@@ -72,8 +112,15 @@ export function readVariable(rt: RunRuntime, thread: ThreadRun, name: string): V
 export function writeVariable(rt: RunRuntime, thread: ThreadRun, name: string, value: VariableValue): void {
   let cur: ThreadRun | undefined = thread;
   for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
-    const declares = rt.threadSpec(cur).variableDefs.some((d) => d.varDef?.name === name);
-    if (declares) {
+    const declared = rt.threadSpec(cur).variableDefs.find((d) => d.varDef?.name === name);
+    if (declared !== undefined && declared.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR) {
+      const inherited = findInherited(rt, name);
+      if (inherited === undefined) throw new VarSubError(`Inherited variable ${name} not found in any parent WfRun`);
+      inherited.variable.value = value;
+      inherited.owner.put(Records.variable, inherited.key, inherited.variable);
+      return;
+    }
+    if (declared !== undefined) {
       const key = variableKey(rt, cur.number, name);
       const variable = rt.get(Records.variable, key);
       if (variable === undefined) throw new VarSubError(`Variable ${name} was never created on thread ${cur.number}`);

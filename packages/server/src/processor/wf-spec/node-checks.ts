@@ -4,14 +4,22 @@ import { VariableType } from '@filly/proto';
 import type { ExternalEventDef, Node, TaskDef, TaskNode } from '@filly/proto';
 import { invalidArgument } from '../api-error.ts';
 import { isValidName } from '../names.ts';
-import { checkAssignment, checkAssignmentOfType, checkMutation } from './assignments.ts';
+import { checkAssignment, checkAssignmentFits, checkAssignmentOfType } from './assignments.ts';
 import type { StaticType, ThreadScope } from './assignments.ts';
+import type { StructDefLookup } from '../structs/struct-def-lookup.ts';
+import { checkUserTaskNode, type UserTaskDefLookup } from '../user-tasks/user-task-node-checks.ts';
 import { assignableWithoutCast, declaredTypeDef, primitiveName, primitiveOf } from './types.ts';
 
 /** Metadata a WfSpec may reference, read from the store by the handler. */
 export interface MetadataLookup {
   taskDef(name: string): TaskDef | undefined;
   externalEventDef(name: string): ExternalEventDef | undefined;
+  /** Absent: WorkflowEventDefs are not checked (unit-test lookups). */
+  workflowEventDefExists?(name: string): boolean;
+  /** StructDefs by name and version (-1 = latest); absent means none exist. */
+  structDef?: StructDefLookup;
+  /** UserTaskDefs by name and version (undefined = newest); absent means none exist. */
+  userTaskDef?: UserTaskDefLookup;
 }
 
 export interface NodeCheckEnv {
@@ -100,13 +108,13 @@ export function checkNodeContent(node: Node, env: NodeCheckEnv, label: string): 
     }
     case 'throwEvent':
       if (!n.value.eventDefId?.name) throw invalidArgument(`${label}: THROW_EVENT node names no WorkflowEventDef.`);
+      if (env.lookup.workflowEventDefExists?.(n.value.eventDefId.name) === false) {
+        throw invalidArgument(`${label}: refers to missing WorkflowEventDef '${n.value.eventDefId.name}'.`);
+      }
       if (n.value.content !== undefined) checkAssignment(n.value.content, env.scope, `${label} content`);
       return null;
     case 'userTask':
-      if (!n.value.userTaskDefName) throw invalidArgument(`${label}: USER_TASK node names no UserTaskDef.`);
-      for (const action of n.value.actions) {
-        if (action.action?.$case === 'task') action.action.value.mutations.forEach((m, i) => checkMutation(m, env.scope, `${label} action mutation ${i}`));
-      }
+      checkUserTaskNode(n.value, env, env.lookup.userTaskDef, label);
       return null;
     case 'runChildWf':
       if (n.value.wfSpec === undefined) throw invalidArgument(`${label}: RUN_CHILD_WF node names no WfSpec.`);
@@ -144,6 +152,8 @@ function checkTaskNode(task: TaskNode, env: NodeCheckEnv, label: string): void {
       if (got !== undefined && want !== undefined && !assignableWithoutCast(got, want)) {
         throw invalidArgument(`${inputLabel}: TaskDef '${name}' expects ${primitiveName(want)}, but the node passes ${primitiveName(got)}.`);
       }
+      // STRUCT, array and map inputs: struct builders and typed values are checked against the input's type.
+      if (want === undefined) checkAssignmentFits(a, declaredTypeDef(input), env.scope, inputLabel);
     });
   }
   if (task.timeoutSeconds < 0) throw invalidArgument(`${label}: timeout_seconds must not be negative.`);

@@ -8,6 +8,7 @@ import type { MetadataLookup } from './node-checks.ts';
 import { buildScopes } from './scopes.ts';
 import { refuseUnsupportedWfSpecFeatures } from './supported-features.ts';
 import { checkThreadSpec } from './thread-checks.ts';
+import { checkInterruptHandlerInputs } from './interrupt-checks.ts';
 import type { ThreadLimits } from './thread-checks.ts';
 import { checkVariableDef } from './var-defs.ts';
 
@@ -26,26 +27,28 @@ export function validateWfSpecRequest(req: PutWfSpecRequest, lookup: MetadataLoo
     throw invalidArgument(`WfSpec '${req.name}': entrypoint thread '${req.entrypointThreadName}' is not one of its ThreadSpecs.`);
   }
   refuseUnsupportedWfSpecFeatures(req);
-  checkVariables(req, threadNames);
+  checkVariables(req, threadNames, lookup);
 
   const scopes = buildScopes(req.threadSpecs);
   for (const threadName of threadNames) {
     const thread = req.threadSpecs[threadName];
-    const scope = scopes.get(threadName);
-    if (thread === undefined || scope === undefined) continue;
+    const threadScope = scopes.get(threadName);
+    if (thread === undefined || threadScope === undefined) continue;
+    const scope = lookup.structDef === undefined ? threadScope : { ...threadScope, structs: lookup.structDef };
     checkThreadSpec(threadName, thread, { scope, lookup, hasThread: (t) => req.threadSpecs[t] !== undefined }, limits);
   }
   checkExternalEventDefUse(req, threadNames);
+  checkInterruptHandlerInputs(req, threadNames);
 }
 
-function checkVariables(req: PutWfSpecRequest, threadNames: readonly string[]): void {
+function checkVariables(req: PutWfSpecRequest, threadNames: readonly string[], lookup: MetadataLookup): void {
   const owner = new Map<string, string>();
   for (const threadName of threadNames) {
     const where = `ThreadSpec '${threadName}'`;
     for (const tvd of req.threadSpecs[threadName]?.variableDefs ?? []) {
       if (tvd.varDef === undefined) throw invalidArgument(`${where}: a variable declaration has no var_def.`);
       const name = tvd.varDef.name;
-      checkVariableDef(tvd.varDef, where);
+      checkVariableDef(tvd.varDef, where, lookup.structDef);
       if (!(tvd.accessLevel in WfRunVariableAccessLevel) || tvd.accessLevel === WfRunVariableAccessLevel.UNRECOGNIZED) {
         throw invalidArgument(`${where} variable '${name}': unknown access level ${tvd.accessLevel}.`);
       }

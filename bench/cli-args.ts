@@ -1,0 +1,119 @@
+// Command-line options of `npm run bench -- [workloads] [--options]`.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const WORKLOAD_NAMES = ['w1', 'w2', 'w3', 'w4', 'w5'] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+export interface BenchArgs {
+  workloads: WorkloadName[];
+  /** host:port of a running server; otherwise each workload starts its own. */
+  target: string | undefined;
+  tenant: string | undefined;
+  outDir: string;
+  /** Tiny numbers, ~2 s per workload: for the smoke test, not for figures. */
+  smoke: boolean;
+  clients: number | undefined;
+  workers: number | undefined;
+  workerCredits: number | undefined;
+  warmupSec: number | undefined;
+  durationSec: number | undefined;
+  concurrency: number | undefined;
+  /** W1 fixed rates (WfRuns/s); default: fractions of the measured maximum. */
+  rates: number[] | undefined;
+  rateDurationSec: number | undefined;
+  /** W5 requests/s. */
+  rate: number | undefined;
+  steps: number | undefined;
+  fanout: number | undefined;
+  runs: number | undefined;
+  sleepSec: number | undefined;
+}
+
+export const USAGE = `usage: npm run bench -- [w1 w2 w3 w4 w5 | all] [options]
+  w1  one-task workflow: max throughput (closed loop), then fixed rates; completion latency
+  w2  ten sequential tasks: tasks/s, report -> next task delivery latency
+  w3  fan-out: 100 child threads with a task each, joined
+  w4  10,000 WfRuns sleeping 1 s at once: how late the timers fire
+  w5  RunWf and GetWfRun latency at a steady 500 requests/s (open loop)
+options:
+  --target host:port   use a running server (loopback only) instead of starting one per workload
+  --tenant name        tenant header for every call
+  --out dir            where result files go (default bench/results)
+  --clients n          load-client processes (default 1)
+  --workers n          task-worker processes (default 1)
+  --credits n          PollTask credits per worker process (default 256)
+  --warmup s           warm-up seconds per phase, not measured (default 3)
+  --duration s         measured seconds per phase (default 20)
+  --concurrency n      closed loop: WfRuns in flight over all clients
+  --rates a,b          W1 fixed rates in WfRuns/s (default 50% and 80% of the measured max)
+  --rate-duration s    W1 measured seconds per fixed rate (default: --duration)
+  --rate n             W5 requests/s (default 500)
+  --steps n            W2 tasks per WfRun (default 10)
+  --fanout n           W3 child threads per WfRun (default 100)
+  --runs n             W4 WfRuns (default 10000)
+  --sleep s            W4 sleep seconds (default 1)
+  --smoke              tiny numbers, about 2 s per workload (what the test suite runs)`;
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+function positive(flag: string, raw: string | undefined, integer: boolean): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got ${raw ?? 'nothing'}`);
+  }
+  return n;
+}
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = {
+    workloads: [], target: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
+    clients: undefined, workers: undefined, workerCredits: undefined, warmupSec: undefined, durationSec: undefined,
+    concurrency: undefined, rates: undefined, rateDurationSec: undefined, rate: undefined, steps: undefined,
+    fanout: undefined, runs: undefined, sleepSec: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    switch (a) {
+      case 'all': args.workloads.push(...WORKLOAD_NAMES); break;
+      case '--target': args.target = value(); break;
+      case '--tenant': args.tenant = value(); break;
+      case '--out': args.outDir = path.resolve(value() ?? ''); break;
+      case '--smoke': args.smoke = true; break;
+      case '--clients': args.clients = positive(a, value(), true); break;
+      case '--workers': args.workers = positive(a, value(), true); break;
+      case '--credits': args.workerCredits = positive(a, value(), true); break;
+      case '--warmup': {
+        const raw = value();
+        args.warmupSec = raw === '0' ? 0 : positive(a, raw, false);
+        break;
+      }
+      case '--duration': args.durationSec = positive(a, value(), false); break;
+      case '--concurrency': args.concurrency = positive(a, value(), true); break;
+      case '--rates': args.rates = (value() ?? '').split(',').map((r) => positive(a, r, false)); break;
+      case '--rate-duration': args.rateDurationSec = positive(a, value(), false); break;
+      case '--rate': args.rate = positive(a, value(), false); break;
+      case '--steps': args.steps = positive(a, value(), true); break;
+      case '--fanout': args.fanout = positive(a, value(), true); break;
+      case '--runs': args.runs = positive(a, value(), true); break;
+      case '--sleep': args.sleepSec = positive(a, value(), true); break;
+      default:
+        if ((WORKLOAD_NAMES as readonly string[]).includes(a.toLowerCase())) {
+          args.workloads.push(a.toLowerCase() as WorkloadName);
+        } else {
+          throw new Error(`unknown argument "${a}"\n${USAGE}`);
+        }
+    }
+  }
+  if (args.workloads.length === 0) args.workloads.push(...WORKLOAD_NAMES);
+  args.workloads = [...new Set(args.workloads)];
+  if (args.target === '') throw new Error('--target needs host:port');
+  return args;
+}
+
+/** A setting: what the user gave, else the smoke value under --smoke, else the default. */
+export function pick<T>(given: T | undefined, smoke: boolean, smokeValue: T, defaultValue: T): T {
+  if (given !== undefined) return given;
+  return smoke ? smokeValue : defaultValue;
+}

@@ -1,0 +1,107 @@
+// What the workloads share: deploying their WfSpec, the process fleet, sampling, result shape.
+import type { PutWfSpecRequest } from '@filly/proto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { connect } from '../../tests/harness/grpc-client.ts';
+import { pick, type BenchArgs } from '../cli-args.ts';
+import { Fleet } from '../fleet.ts';
+import { ProcSampler, type ProcSample } from '../proc-sampler.ts';
+import type { PhaseFigures } from '../report.ts';
+import { benchTaskDef } from '../specs.ts';
+import { BENCH_TASK_DEF } from '../task-input.ts';
+import type { Target } from '../target.ts';
+
+export interface WorkloadContext {
+  args: BenchArgs;
+  target: Target;
+}
+
+export interface WorkloadResult {
+  title: string;
+  /** False when the server refused the WfSpec as not supported yet: nothing was measured. */
+  supported: boolean;
+  message?: string;
+  settings: Record<string, unknown>;
+  phases: PhaseFigures[];
+  /** The workload's headline numbers (also inside phases). */
+  figures: Record<string, unknown>;
+  procSamples: ProcSample[];
+  /** An SVG document to write beside the JSON. */
+  svg?: string;
+}
+
+export interface Workload {
+  title: string;
+  run(ctx: WorkloadContext): Promise<WorkloadResult>;
+}
+
+/** The server refused a WfSpec because it uses something it cannot run yet. */
+export class NotSupportedYet extends Error {}
+
+/** Registers the bench TaskDef and the workload's WfSpec. */
+export async function deploy(ctx: WorkloadContext, spec: PutWfSpecRequest): Promise<void> {
+  const client = connect(ctx.target.address, { tenant: ctx.args.tenant, deadlineMs: 30_000 });
+  try {
+    await client.call.putTaskDef(benchTaskDef());
+    try {
+      await client.call.putWfSpec(spec);
+    } catch (err) {
+      const e = err as ServiceError;
+      if (e.code === status.INVALID_ARGUMENT && /does not run|not supported|not implemented/i.test(e.details ?? e.message)) {
+        throw new NotSupportedYet(e.details ?? e.message);
+      }
+      throw err;
+    }
+  } finally {
+    client.close();
+  }
+}
+
+export interface FleetSettings {
+  clients: number;
+  workers: number;
+  workerCredits: number;
+}
+
+export function fleetSettings(args: BenchArgs): FleetSettings {
+  return {
+    clients: pick(args.clients, args.smoke, 1, 1),
+    workers: pick(args.workers, args.smoke, 1, 1),
+    workerCredits: pick(args.workerCredits, args.smoke, 32, 256),
+  };
+}
+
+export interface Running {
+  fleet: Fleet;
+  sampler: ProcSampler;
+}
+
+/** Starts the fleet and a sampler of its processes, runs `body`, and always cleans up. */
+export async function withFleet<T>(
+  ctx: WorkloadContext,
+  wfSpecName: string,
+  staticVariables: Record<string, unknown>,
+  body: (r: Running) => Promise<T>,
+): Promise<{ value: T; samples: ProcSample[] }> {
+  const fs = fleetSettings(ctx.args);
+  const fleet = await Fleet.start({
+    address: ctx.target.address, tenant: ctx.args.tenant, ...fs, taskDefName: BENCH_TASK_DEF, wfSpecName, staticVariables,
+  });
+  const pids = fleet.pids();
+  const sampler = new ProcSampler({ server: () => ctx.target.pid(), clients: pids.clients, workers: pids.workers });
+  try {
+    const value = await body({ fleet, sampler });
+    return { value, samples: sampler.stop() };
+  } finally {
+    sampler.stop();
+    fleet.close();
+  }
+}
+
+/** Settings shared by every workload, for the result file. */
+export function commonSettings(args: BenchArgs): Record<string, unknown> {
+  return { ...fleetSettings(args), target: args.target ?? 'embedded', tenant: args.tenant ?? 'default', smoke: args.smoke };
+}
+
+export function notSupported(title: string, settings: Record<string, unknown>, message: string): WorkloadResult {
+  return { title, supported: false, message, settings, phases: [], figures: {}, procSamples: [] };
+}

@@ -3,9 +3,9 @@ import type { PutWfSpecRequest } from '@filly/proto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { connect } from '../../tests/harness/grpc-client.ts';
 import { pick, type BenchArgs } from '../cli-args.ts';
-import { Fleet } from '../fleet.ts';
+import { Fleet, type PhaseRequest } from '../fleet.ts';
 import { ProcSampler, type ProcSample } from '../proc-sampler.ts';
-import type { PhaseFigures } from '../report.ts';
+import { phaseFigures, type PhaseFigures } from '../report.ts';
 import { benchTaskDef } from '../specs.ts';
 import { BENCH_TASK_DEF } from '../task-input.ts';
 import type { Target } from '../target.ts';
@@ -104,4 +104,31 @@ export function commonSettings(args: BenchArgs): Record<string, unknown> {
 
 export function notSupported(title: string, settings: Record<string, unknown>, message: string): WorkloadResult {
   return { title, supported: false, message, settings, phases: [], figures: {}, procSamples: [] };
+}
+
+/** Warm-up and measured time from the flags; smoke runs are short. */
+export function phaseTiming(args: BenchArgs, smokeDurationSec = 1.5): { warmupMs: number; durationMs: number } {
+  return {
+    warmupMs: pick(args.warmupSec, args.smoke, 0.3, 3) * 1000,
+    durationMs: pick(args.durationSec, args.smoke, smokeDurationSec, 20) * 1000,
+  };
+}
+
+/**
+ * The shape of a workload that measures one phase on a fresh fleet (W2, W3, W5): run it, and
+ * answer with its figures plus the headline numbers `pickFigures` takes from them.
+ */
+export async function singlePhaseResult(
+  ctx: WorkloadContext,
+  title: string,
+  settings: Record<string, unknown>,
+  wfSpecName: string,
+  staticVariables: Record<string, unknown>,
+  label: string,
+  request: PhaseRequest,
+  pickFigures: (phase: PhaseFigures) => Record<string, unknown>,
+): Promise<WorkloadResult> {
+  const { value: outcome, samples } = await withFleet(ctx, wfSpecName, staticVariables, ({ fleet }) => fleet.runPhase(request));
+  const phase = phaseFigures(label, request.mode, outcome);
+  return { title, supported: true, settings, phases: [phase], figures: pickFigures(phase), procSamples: samples };
 }

@@ -12,7 +12,7 @@ import type { ProcSample } from '../proc-sampler.ts';
 import { phaseFigures, type PhaseFigures } from '../report.ts';
 import { oneTaskSpec } from '../specs.ts';
 import { renderSvg, type Panel } from '../svg-plot.ts';
-import { commonSettings, deploy, withFleet, type Workload } from './common.ts';
+import { commonSettings, deploy, phaseTiming, withFleet, type Workload } from './common.ts';
 
 const WF_SPEC = 'bench-w1-one-task';
 const DEFAULT_RATE_FRACTIONS = [0.5, 0.8];
@@ -21,8 +21,7 @@ export const w1: Workload = {
   title: 'W1: one-task workflow, max throughput and fixed rates',
   async run(ctx) {
     const a = ctx.args;
-    const warmupMs = pick(a.warmupSec, a.smoke, 0.3, 3) * 1000;
-    const durationMs = pick(a.durationSec, a.smoke, 1, 20) * 1000;
+    const { warmupMs, durationMs } = phaseTiming(a, 1);
     const rateDurationMs = pick(a.rateDurationSec, a.smoke, 0.5, durationMs / 1000) * 1000;
     const concurrency = pick(a.concurrency, a.smoke, 8, 64);
     const settings = { ...commonSettings(a), warmupMs, durationMs, rateDurationMs, concurrency, rates: a.rates ?? `fractions ${DEFAULT_RATE_FRACTIONS.join(', ')} of the max`, verifyEvery: 100 };

@@ -4,9 +4,8 @@
 // Both timestamps come from the machine-wide monotonic clock, so the two tasks may run in
 // different worker processes.
 import { pick } from '../cli-args.ts';
-import { phaseFigures } from '../report.ts';
 import { sequentialSpec } from '../specs.ts';
-import { commonSettings, deploy, withFleet, type Workload } from './common.ts';
+import { commonSettings, deploy, phaseTiming, singlePhaseResult, type Workload } from './common.ts';
 
 const WF_SPEC = 'bench-w2-sequential';
 
@@ -15,28 +14,19 @@ export const w2: Workload = {
   async run(ctx) {
     const a = ctx.args;
     const steps = pick(a.steps, a.smoke, 10, 10);
-    const warmupMs = pick(a.warmupSec, a.smoke, 0.3, 3) * 1000;
-    const durationMs = pick(a.durationSec, a.smoke, 1.5, 20) * 1000;
+    const { warmupMs, durationMs } = phaseTiming(a);
     const concurrency = pick(a.concurrency, a.smoke, 4, 32);
     const settings = { ...commonSettings(a), steps, warmupMs, durationMs, concurrency };
     const spec = `${WF_SPEC}-${steps}`;
     await deploy(ctx, sequentialSpec(spec, steps));
     const mode = { kind: 'closed', concurrency } as const;
-    const { value: outcome, samples } = await withFleet(ctx, spec, {}, ({ fleet }) =>
-      fleet.runPhase({ mode, warmupMs, durationMs, verifyEvery: 100, drainTimeoutMs: 60_000 }));
-    const phase = phaseFigures('closed loop', mode, outcome);
-    return {
-      title: this.title,
-      supported: true,
-      settings,
-      phases: [phase],
-      figures: {
+    return singlePhaseResult(ctx, this.title, settings, spec, {}, 'closed loop',
+      { mode, warmupMs, durationMs, verifyEvery: 100, drainTimeoutMs: 60_000 },
+      (phase) => ({
         tasksPerSec: phase.tasksPerSec,
         wfRunsPerSec: phase.wfRunsCompletedPerSec,
         reportToNextTask: phase.latency['reportToNextTask'],
         runWfToCompleted: phase.latency['runWfToCompleted'],
-      },
-      procSamples: samples,
-    };
+      }));
   },
 };

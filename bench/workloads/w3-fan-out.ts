@@ -3,9 +3,8 @@
 // report completes the WfRun. A server that cannot run those nodes yet refuses the WfSpec; the
 // workload then says so and measures nothing.
 import { pick } from '../cli-args.ts';
-import { phaseFigures } from '../report.ts';
 import { fanOutSpec } from '../specs.ts';
-import { commonSettings, deploy, NotSupportedYet, notSupported, withFleet, type Workload } from './common.ts';
+import { commonSettings, deploy, NotSupportedYet, notSupported, phaseTiming, singlePhaseResult, type Workload } from './common.ts';
 
 const WF_SPEC = 'bench-w3-fan-out';
 
@@ -14,8 +13,7 @@ export const w3: Workload = {
   async run(ctx) {
     const a = ctx.args;
     const fanout = pick(a.fanout, a.smoke, 5, 100);
-    const warmupMs = pick(a.warmupSec, a.smoke, 0.3, 3) * 1000;
-    const durationMs = pick(a.durationSec, a.smoke, 1.5, 20) * 1000;
+    const { warmupMs, durationMs } = phaseTiming(a);
     const concurrency = pick(a.concurrency, a.smoke, 2, 4);
     const settings = { ...commonSettings(a), fanout, warmupMs, durationMs, concurrency };
     try {
@@ -26,22 +24,14 @@ export const w3: Workload = {
     }
     const items = { jsonArr: JSON.stringify(Array.from({ length: fanout }, (_, i) => i)) };
     const mode = { kind: 'closed', concurrency } as const;
-    const { value: outcome, samples } = await withFleet(ctx, WF_SPEC, { items }, ({ fleet }) =>
-      fleet.runPhase({ mode, warmupMs, durationMs, verifyEvery: 10, drainTimeoutMs: 120_000 }));
-    const phase = phaseFigures('closed loop', mode, outcome);
-    return {
-      title: this.title,
-      supported: true,
-      settings,
-      phases: [phase],
-      figures: {
+    return singlePhaseResult(ctx, this.title, settings, WF_SPEC, { items }, 'closed loop',
+      { mode, warmupMs, durationMs, verifyEvery: 10, drainTimeoutMs: 120_000 },
+      (phase) => ({
         wfRunsPerSec: phase.wfRunsCompletedPerSec,
         // Child tasks plus the final one, per second.
         tasksPerSec: phase.tasksPerSec,
         runWfToJoinedAndFinalTask: phase.latency['runWfToFirstTask'],
         runWfToCompleted: phase.latency['runWfToCompleted'],
-      },
-      procSamples: samples,
-    };
+      }));
   },
 };

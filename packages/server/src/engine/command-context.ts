@@ -70,7 +70,7 @@ export class CommandContext implements ProcessorContext {
   }
 
   notify(topic: string, detail: string): void {
-    this.effects.push({ kind: 'notify', topic, detail, key: topic });
+    this.effects.push({ kind: 'notify', topic, detail });
   }
 
   #storeTimer(partition: number, dueMs: number, body: Command['body']): void {

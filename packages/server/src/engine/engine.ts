@@ -301,7 +301,7 @@ export class Engine implements EngineApi {
           return;
       }
     } catch (err) {
-      this.#logger.error({ err, effect: effect.kind, key: effect.key }, 'effect failed');
+      this.#logger.error({ err, effect: effect.kind, key: effect.kind === 'notify' ? effect.topic : effect.key }, 'effect failed');
     }
   }
 

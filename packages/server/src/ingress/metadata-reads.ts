@@ -3,12 +3,12 @@
 import type { ExternalEventDef, ExternalEventDefId, GetLatestWfSpecRequest, Principal, TaskDef, TaskDefId, Tenant, TenantId, WfSpec, WfSpecId } from '@filly/proto';
 import { invalidArgument } from '../processor/api-error.ts';
 import { Records } from '../processor/records.ts';
-import { wfSpecIdPointer } from '../processor/wf-spec/pointer-codec.ts';
 import * as keys from '../store/keys.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
 import { mustGet } from './must-get.ts';
 import { requireLhName } from './validate.ts';
+import { latestWfSpecIn } from './wf-spec-lookup.ts';
 
 export function getTaskDef(deps: IngressDeps, ctx: CallContext, id: TaskDefId): Promise<TaskDef> {
   const name = requireLhName(id.name, 'name');
@@ -31,12 +31,8 @@ export function getWfSpec(deps: IngressDeps, ctx: CallContext, id: WfSpecId): Pr
 export async function getLatestWfSpec(deps: IngressDeps, ctx: CallContext, req: GetLatestWfSpecRequest): Promise<WfSpec> {
   const name = requireLhName(req.name, 'name');
   if (req.majorVersion !== undefined && req.majorVersion < 0) throw invalidArgument('major_version must not be negative.');
-  const pointerKey = req.majorVersion === undefined
-    ? keys.wfSpecLatestKey(ctx.tenant, name)
-    : keys.wfSpecMajorLatestKey(ctx.tenant, name, req.majorVersion);
   const what = `WfSpec ${name}${req.majorVersion === undefined ? '' : ` with major version ${req.majorVersion}`}`;
-  const id = await mustGet(deps.engine.get(wfSpecIdPointer, pointerKey), what);
-  return mustGet(deps.engine.get(Records.wfSpec, keys.wfSpecKey(ctx.tenant, id)), what);
+  return mustGet(latestWfSpecIn(deps, ctx.tenant, name, req.majorVersion), what);
 }
 
 export function getTenant(deps: IngressDeps, id: TenantId): Promise<Tenant> {

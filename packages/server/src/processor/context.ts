@@ -38,7 +38,7 @@ export type Effect =
    * Something callers may be waiting for happened (a WorkflowEvent was thrown, a WfRun reached
    * a state): listeners registered with EngineApi.watch(topic) hear `detail` after commit.
    */
-  | { kind: 'notify'; topic: string; detail: string; key: string };
+  | { kind: 'notify'; topic: string; detail: string };
 
 export interface ProcessorContext extends StateTx {
   readonly command: Command;

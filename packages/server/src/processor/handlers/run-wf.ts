@@ -1,15 +1,13 @@
 // RunWf: validates the request against the chosen WfSpec, creates the WfRun and advances it as far
 // as it goes (the first TASK is queued before the caller hears back). Answers the WfRun.
-import { WfRun, WfRunVariableAccessLevel, type RunWfRequest, type ThreadSpec, type VariableValue, type WfSpec } from '@filly/proto';
+import { WfRun, type RunWfRequest, type WfSpec } from '@filly/proto';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../api-error.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { latestWfSpec, wfSpecById } from '../metadata-reads.ts';
-import { typeDefOfVariableDef } from '../values/types.ts';
-import { checkAgainstType } from '../wf-run/type-check.ts';
-import { structDefLookupOf, type StructDefLookup } from '../structs/struct-def-lookup.ts';
-import { describeType } from '../wf-run/assign.ts';
+import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
+import { problemWithThreadInputs } from '../wf-run/thread-inputs.ts';
 import { startWfRun } from '../wf-run/start.ts';
 
 export function runWf(ctx: ProcessorContext, req: RunWfRequest): HandlerResult {
@@ -25,7 +23,8 @@ export function runWf(ctx: ProcessorContext, req: RunWfRequest): HandlerResult {
   checkParent(ctx, req, wfSpec);
   const entry = wfSpec.threadSpecs[wfSpec.entrypointThreadName];
   if (entry === undefined) throw new Error(`WfSpec ${req.wfSpecName} has no entrypoint ThreadSpec`);
-  validateInputs(entry, req.variables, wfSpec.entrypointThreadName, structDefLookupOf(ctx, ctx.tenant));
+  const problem = problemWithThreadInputs(entry, wfSpec.entrypointThreadName, req.variables, structDefLookupOf(ctx, ctx.tenant));
+  if (problem !== undefined) throw invalidArgument(problem);
 
   const rt = startWfRun(ctx, id, wfSpec, req.variables);
   rt.flush();
@@ -59,30 +58,4 @@ function findWfSpec(ctx: ProcessorContext, req: RunWfRequest): WfSpec | undefine
     return wfSpecById(ctx, ctx.tenant, { name: req.wfSpecName, majorVersion: req.majorVersion, revision: req.revision });
   }
   return latestWfSpec(ctx, ctx.tenant, req.wfSpecName, req.majorVersion);
-}
-
-/** Every provided input must be declared and fit its type; every required one must be given. */
-function validateInputs(spec: ThreadSpec, inputs: Readonly<Record<string, VariableValue>>, threadName: string, structs: StructDefLookup): void {
-  for (const threadVarDef of spec.variableDefs) {
-    const def = threadVarDef.varDef;
-    if (def === undefined) continue;
-    const given = Object.hasOwn(inputs, def.name) ? inputs[def.name] : undefined;
-    const type = typeDefOfVariableDef(def);
-    if (given === undefined) {
-      if (threadVarDef.required) {
-        throw invalidArgument(`Must provide required input variable ${def.name} of type ${describeType(type)}`);
-      }
-      continue;
-    }
-    if (threadVarDef.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR) {
-      throw invalidArgument(`Variable ${def.name} is an inherited var but it was provided as input`);
-    }
-    const problem = checkAgainstType(given, type, structs);
-    if (problem !== undefined) throw invalidArgument(`Invalid value for variable ${def.name}: ${problem}`);
-  }
-  for (const name of Object.keys(inputs)) {
-    if (!spec.variableDefs.some((d) => d.varDef?.name === name)) {
-      throw invalidArgument(`Var ${name} provided but not needed for thread ${threadName}`);
-    }
-  }
 }

@@ -2,17 +2,15 @@
 // RUNNING, a TaskRun (source: user_task_trigger, carrying the run's current user and group) is
 // queued for workers like any other, and the UserTaskRun logs it. Inputs that cannot be computed
 // skip the reminder; the WfRun carries on, as upstream.
-import { Node, TaskStatus, type TaskRun, type TaskDef, type VarNameAndVal } from '@filly/proto';
+import { LHStatus, Node, type TaskDef, type VarNameAndVal } from '@filly/proto';
 import type { UserTaskTriggeredTask } from '@filly/proto/internal';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
-import { LHStatus } from '@filly/proto';
 import { Records } from '../records.ts';
 import { VarSubError } from '../values/errors.ts';
 import { NodeFailure } from '../wf-run/failures.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
-import { tsFromMs } from '../wf-run/time.ts';
 import { resolveInputs, resolveTaskDef } from '../node-runs/task.ts';
-import { DEFAULT_TASK_TIMEOUT_SECONDS, dispatchLatestAttempt, newPendingAttempt, taskRunKeyOf } from '../node-runs/task-runs.ts';
+import { dispatchLatestAttempt, newTaskRun, taskRunKeyOf } from '../node-runs/task-runs.ts';
 import { addEvent, scopeOf } from '../user-tasks/user-task-runs.ts';
 
 export function userTaskTriggeredTask(ctx: ProcessorContext, req: UserTaskTriggeredTask): HandlerResult {
@@ -39,29 +37,24 @@ export function userTaskTriggeredTask(ctx: ProcessorContext, req: UserTaskTrigge
     if (err instanceof NodeFailure || err instanceof VarSubError) return undefined;
     throw err;
   }
+  if (taskDef.id === undefined) throw new Error(`TaskDef ${taskNode.taskToExecute?.$case ?? ''} without id`);
   const eventNumber = utr.events.length;
-  const taskRun: TaskRun = {
-    // Upstream's id scheme: unique per (NodeRun, event), so one reminder per event number.
-    id: { wfRunId: rt.wfRunId, taskGuid: `ut-${source.threadRunNumber}-${source.position}-${eventNumber}` },
-    taskDefId: taskDef.id,
-    attempts: [newPendingAttempt()],
-    inputVariables: inputs,
-    source: {
+  // Upstream's id scheme: unique per (NodeRun, event), so one reminder per event number.
+  const id = { wfRunId: rt.wfRunId, taskGuid: `ut-${source.threadRunNumber}-${source.position}-${eventNumber}` };
+  const taskRun = newTaskRun(
+    id,
+    taskDef.id,
+    inputs,
+    {
       taskRunSource: {
         $case: 'userTaskTrigger',
         value: { nodeRunId: source, userTaskEventNumber: eventNumber, userId: utr.userId, userGroup: utr.userGroup },
       },
       wfSpecId: nodeRun.wfSpecId,
     },
-    scheduledAt: tsFromMs(ctx.nowMs),
-    status: TaskStatus.TASK_PENDING,
-    timeoutSeconds: taskNode.timeoutSeconds > 0 ? taskNode.timeoutSeconds : DEFAULT_TASK_TIMEOUT_SECONDS,
-    totalAttempts: 1 + Math.max(0, taskNode.retries),
-    exponentialBackoff: taskNode.exponentialBackoff,
-    totalCheckpoints: 0,
-  };
-  const id = taskRun.id;
-  if (id === undefined) throw new Error('unreachable');
+    ctx.nowMs,
+    taskNode,
+  );
   dispatchLatestAttempt(ctx, taskRun);
   rt.put(Records.taskRun, taskRunKeyOf(ctx, id), taskRun);
   addEvent(utr, ctx.nowMs, { $case: 'taskExecuted', value: { taskRun: id } });

@@ -6,8 +6,12 @@ import {
   TaskStatus,
   type ReportTaskRun,
   type TaskAttempt,
+  type TaskDefId,
+  type TaskNode,
   type TaskRun,
   type TaskRunId,
+  type TaskRunSource,
+  type VarNameAndVal,
 } from '@filly/proto';
 import type { ProcessorContext } from '../context.ts';
 import * as keys from '../../store/keys.ts';
@@ -38,6 +42,30 @@ export function isTaskRunStillRunning(taskRun: TaskRun): boolean {
 
 export function newPendingAttempt(): TaskAttempt {
   return { taskWorkerId: '', status: TaskStatus.TASK_PENDING, maskedValue: false };
+}
+
+/** A TaskRun with its first attempt pending, its timeout and retries taken from the TaskNode. */
+export function newTaskRun(
+  id: TaskRunId,
+  taskDefId: TaskDefId,
+  inputVariables: VarNameAndVal[],
+  source: TaskRunSource,
+  nowMs: number,
+  taskNode: TaskNode,
+): TaskRun {
+  return {
+    id,
+    taskDefId,
+    attempts: [newPendingAttempt()],
+    inputVariables,
+    source,
+    scheduledAt: tsFromMs(nowMs),
+    status: TaskStatus.TASK_PENDING,
+    timeoutSeconds: taskNode.timeoutSeconds > 0 ? taskNode.timeoutSeconds : DEFAULT_TASK_TIMEOUT_SECONDS,
+    totalAttempts: 1 + Math.max(0, taskNode.retries),
+    exponentialBackoff: taskNode.exponentialBackoff,
+    totalCheckpoints: 0,
+  };
 }
 
 /** The ScheduledTask a worker receives for the latest attempt (real, unmasked input values). */

@@ -12,15 +12,7 @@ import { isMasked, typeDefOfVariableDef } from '../values/types.ts';
 import { assign, wrap } from '../wf-run/assign.ts';
 import { ErrorName, NodeFailure, newFailure } from '../wf-run/failures.ts';
 import { isNull, NULL_VALUE } from '../wf-run/variables.ts';
-import { tsFromMs } from '../wf-run/time.ts';
-import {
-  DEFAULT_TASK_TIMEOUT_SECONDS,
-  dispatchLatestAttempt,
-  failureOfTaskRun,
-  isTaskRunStillRunning,
-  newPendingAttempt,
-  taskRunKeyOf,
-} from './task-runs.ts';
+import { dispatchLatestAttempt, failureOfTaskRun, isTaskRunStillRunning, newTaskRun, taskRunKeyOf } from './task-runs.ts';
 
 function taskNodeOf(node: Node) {
   if (node.node?.$case !== 'task') throw new Error('not a TASK node');
@@ -47,19 +39,14 @@ export const taskKind: NodeKind = {
     }
     const id = nodeRun.id;
     if (id === undefined || taskDef.id === undefined) throw new Error('NodeRun or TaskDef without id');
-    const taskRun: TaskRun = {
-      id: { wfRunId: rt.wfRunId, taskGuid: rt.ctx.newGuid() },
-      taskDefId: taskDef.id,
-      attempts: [newPendingAttempt()],
-      inputVariables: inputs,
-      source: { taskRunSource: { $case: 'taskNode', value: { nodeRunId: id } }, wfSpecId: nodeRun.wfSpecId },
-      scheduledAt: tsFromMs(rt.nowMs),
-      status: TaskStatus.TASK_PENDING,
-      timeoutSeconds: taskNode.timeoutSeconds > 0 ? taskNode.timeoutSeconds : DEFAULT_TASK_TIMEOUT_SECONDS,
-      totalAttempts: 1 + Math.max(0, taskNode.retries),
-      exponentialBackoff: taskNode.exponentialBackoff,
-      totalCheckpoints: 0,
-    };
+    const taskRun = newTaskRun(
+      { wfRunId: rt.wfRunId, taskGuid: rt.ctx.newGuid() },
+      taskDef.id,
+      inputs,
+      { taskRunSource: { $case: 'taskNode', value: { nodeRunId: id } }, wfSpecId: nodeRun.wfSpecId },
+      rt.nowMs,
+      taskNode,
+    );
     dispatchLatestAttempt(rt.ctx, taskRun);
     if (nodeRun.nodeType?.$case === 'task') nodeRun.nodeType.value.taskRunId = taskRun.id;
     if (taskRun.id === undefined) throw new Error('unreachable');

@@ -216,8 +216,8 @@ export class FakeContext implements ProcessorContext {
 
   scheduleTimer(dueMs: number, body: Command['body']): void {
     if (this.partition < 0) throw new Error('a metadata command cannot schedule a timer');
-    this.storeTimer(this.partition, dueMs, body);
-    this.timersScheduled.push({ key: this.lastTimerKey, dueMs, body });
+    const key = this.storeTimer(this.partition, dueMs, body);
+    this.timersScheduled.push({ key, dueMs, body });
   }
 
   sendCommand(body: Command['body'], dueMs: number = this.nowMs): void {
@@ -229,17 +229,15 @@ export class FakeContext implements ProcessorContext {
   }
 
   notify(topic: string, detail: string): void {
-    this.effects.push({ kind: 'notify', topic, detail, key: topic });
+    this.effects.push({ kind: 'notify', topic, detail });
   }
 
-  private lastTimerKey = '';
-
-  private storeTimer(partition: number, dueMs: number, body: Command['body']): void {
+  /** Writes the timer record; returns its key. */
+  private storeTimer(partition: number, dueMs: number, body: Command['body']): string {
     if (!Number.isSafeInteger(dueMs) || dueMs < 0) throw new Error(`timer due at ${dueMs}`);
     if (!body) throw new Error('a timer needs a command body');
     this.timerSeq += 1;
     const key = keys.timerKey(partition, dueMs, `${this.command.commandId}-${this.timerSeq}`);
-    this.lastTimerKey = key;
     const command = Command.fromPartial({
       commandId: `${this.command.commandId}-timer-${this.timerSeq}`,
       timeMs: BigInt(Math.floor(dueMs)),
@@ -250,6 +248,7 @@ export class FakeContext implements ProcessorContext {
     });
     this.put(Records.timer, key, StoredTimer.fromPartial({ dueMs: BigInt(Math.floor(dueMs)), command }));
     this.effects.push({ kind: 'timer', key, dueMs, partition });
+    return key;
   }
 
   scheduleTask(taskDefName: string, task: ScheduledTask): void {

@@ -1,17 +1,18 @@
 // Checking the inputs a thread is started with against its ThreadSpec's declarations, as upstream
-// does before starting a child thread: required inputs present, every input declared and of its
-// declared type, no value for an inherited variable.
+// does for RunWf and before starting a child thread: required inputs present, every input declared
+// and of its declared type, no value for an inherited variable.
 import { WfRunVariableAccessLevel, type ThreadSpec, type VariableValue } from '@filly/proto';
 import { typeDefOfVariableDef } from '../values/types.ts';
 import { checkAgainstType } from './type-check.ts';
 import { describeType } from './assign.ts';
-import { isNull } from './variables.ts';
+import type { StructDefLookup } from '../structs/struct-def-lookup.ts';
 
 /** A description of what is wrong with the inputs; undefined when they fit. */
 export function problemWithThreadInputs(
   spec: ThreadSpec,
   threadSpecName: string,
   inputs: Readonly<Record<string, VariableValue>>,
+  structs?: StructDefLookup,
 ): string | undefined {
   for (const threadVarDef of spec.variableDefs) {
     const def = threadVarDef.varDef;
@@ -25,8 +26,7 @@ export function problemWithThreadInputs(
     if (threadVarDef.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR) {
       return `Variable ${def.name} is an inherited var but it was provided as input`;
     }
-    if (isNull(given)) continue;
-    const problem = checkAgainstType(given, type);
+    const problem = checkAgainstType(given, type, structs);
     if (problem !== undefined) return `Invalid value for variable ${def.name}: ${problem}`;
   }
   for (const name of Object.keys(inputs)) {

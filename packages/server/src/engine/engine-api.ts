@@ -4,6 +4,7 @@ import type { ScheduledTask } from '@filly/proto';
 import type { Command } from '@filly/proto/internal';
 import type { Code } from '../processor/api-error.ts';
 import type { RecordCodec } from '../processor/context.ts';
+import type { ClusterView } from '../cluster/cluster-view.ts';
 
 export type CommandOutcome =
   | { ok: true; response: Uint8Array | undefined }
@@ -41,10 +42,14 @@ export interface EngineApi {
   scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>>;
   readonly tasks: TaskDispatch;
   /**
-   * Calls `listener` with the detail of every notify effect on `topic` committed from now on
-   * (see ProcessorContext.notify). Returns the function that removes the listener.
+   * Calls `listener` with the detail of every notify effect on `topic` committed from now on by
+   * commands of `partition` (see ProcessorContext.notify). In a cluster the partition's owner may
+   * be another instance; after an ownership change the listener is also called with '' so that
+   * it re-reads what it waits for. Returns the function that removes the listener.
    */
-  watch(topic: string, listener: (detail: string) => void): () => void;
+  watch(partition: number, topic: string, listener: (detail: string) => void): () => void;
+  /** Kafka mode: the members of the cluster and who owns what. Absent in embedded mode. */
+  readonly cluster?: ClusterView;
   readonly partitionCount: number;
   /** True once start-up replay is done and commands are accepted. */
   isReady(): boolean;

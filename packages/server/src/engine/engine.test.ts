@@ -178,7 +178,7 @@ test('a follow-up command reaches its own partition after commit, and watchers h
     const child = Array.from({ length: 50 }, (_, i) => `child-${i}`).find((c) => partitionForKey(c, PARTITIONS) !== parentPartition);
     assert.ok(child !== undefined);
     const heard: string[] = [];
-    const stop = engine.watch('spawned', (detail) => heard.push(detail));
+    const stop = engine.watch(0, 'spawned', (detail) => heard.push(detail));
     assert.ok((await engine.submit(runWfCommand('parent', PARTITIONS, { spawn: strVar(child) }))).ok);
     await waitFor(() => heard.length === 1, 2_000, 'notify effect');
     assert.deepEqual(heard, [child]);

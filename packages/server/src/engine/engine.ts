@@ -116,7 +116,7 @@ export class Engine implements EngineApi {
     return this.#tasks;
   }
 
-  watch(topic: string, listener: WatchListener): () => void {
+  watch(_partition: number, topic: string, listener: WatchListener): () => void {
     return this.#watchers.add(topic, listener);
   }
 

@@ -100,7 +100,7 @@ export async function awaitWorkflowEvent(
 
     call.on('cancelled', onCancelled);
     try {
-      unwatch = deps.engine.watch(workflowEventTopic(ctx.tenant, wfRunId), read);
+      unwatch = deps.engine.watch(wfRunPartition(deps, wfRunId), workflowEventTopic(ctx.tenant, wfRunId), read);
     } catch (error) {
       finish({ error: resourceExhausted(`Too many callers wait on WfRun ${keys.wfRunIdString(wfRunId)}: ${(error as Error).message}`) });
       return;

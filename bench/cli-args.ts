@@ -28,15 +28,19 @@ export interface BenchArgs {
   fanout: number | undefined;
   runs: number | undefined;
   sleepSec: number | undefined;
+  /** Also run a peer system's W1 and W2 and print Filly/peer ratios. */
+  peer: 'temporal' | undefined;
 }
 
-export const USAGE = `usage: npm run bench -- [w1 w2 w3 w4 w5 | all] [options]
+export const USAGE = `usage: npm run bench -- [w1 w2 w3 w4 w5 | all | peer] [options]
   w1  one-task workflow: max throughput (closed loop), then fixed rates; completion latency
   w2  ten sequential tasks: tasks/s, report -> next task delivery latency
   w3  fan-out: 100 child threads with a task each, joined
   w4  10,000 WfRuns sleeping 1 s at once: how late the timers fire
   w5  RunWf and GetWfRun latency at a steady 500 requests/s (open loop)
+  peer  W1 and W2 on Filly and on Temporal's development server, with Filly/Temporal ratios
 options:
+  --peer temporal      the same as the word peer (the only peer so far)
   --target host:port   use a running server (loopback only) instead of starting one per workload
   --tenant name        tenant header for every call
   --out dir            where result files go (default bench/results)
@@ -70,13 +74,20 @@ export function parseArgs(argv: string[]): BenchArgs {
     workloads: [], target: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
     clients: undefined, workers: undefined, workerCredits: undefined, warmupSec: undefined, durationSec: undefined,
     concurrency: undefined, rates: undefined, rateDurationSec: undefined, rate: undefined, steps: undefined,
-    fanout: undefined, runs: undefined, sleepSec: undefined,
+    fanout: undefined, runs: undefined, sleepSec: undefined, peer: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string | undefined => argv[++i];
     switch (a) {
       case 'all': args.workloads.push(...WORKLOAD_NAMES); break;
+      case 'peer': args.peer = 'temporal'; break;
+      case '--peer': {
+        const name = value();
+        if (name !== 'temporal') throw new Error(`--peer knows only "temporal", got "${name ?? ''}"`);
+        args.peer = name;
+        break;
+      }
       case '--target': args.target = value(); break;
       case '--tenant': args.tenant = value(); break;
       case '--out': args.outDir = path.resolve(value() ?? ''); break;
@@ -106,7 +117,7 @@ export function parseArgs(argv: string[]): BenchArgs {
         }
     }
   }
-  if (args.workloads.length === 0) args.workloads.push(...WORKLOAD_NAMES);
+  if (args.workloads.length === 0 && args.peer === undefined) args.workloads.push(...WORKLOAD_NAMES);
   args.workloads = [...new Set(args.workloads)];
   if (args.target === '') throw new Error('--target needs host:port');
   return args;

@@ -5,6 +5,7 @@ import { parseArgs, USAGE, type BenchArgs, type WorkloadName } from './cli-args.
 import { machineInfo } from './machine.ts';
 import { printPhases, timestampForFile, writeResultFile } from './report.ts';
 import { openTarget } from './target.ts';
+import { runPeerComparison } from './peer.ts';
 import { WORKLOADS } from './workloads/index.ts';
 
 /** Bumped when the result file's shape changes. */
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   }
   const args = parseArgs(argv);
   const m = machineInfo();
-  console.log(`Filly bench: ${args.workloads.join(', ')} on ${m.cpuModel} x${m.cores}, ${m.ramMb} MiB, Node ${m.node}`);
+  console.log(`Filly bench: ${[...args.workloads, ...(args.peer ? [`peer ${args.peer}`] : [])].join(', ')} on ${m.cpuModel} x${m.cores}, ${m.ramMb} MiB, Node ${m.node}`);
   let failed = 0;
   for (const name of args.workloads) {
     try {
@@ -58,6 +59,14 @@ async function main(): Promise<number> {
     } catch (err) {
       failed++;
       console.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+  if (args.peer !== undefined) {
+    try {
+      await runPeerComparison(args);
+    } catch (err) {
+      failed++;
+      console.error(`peer comparison failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
   return failed === 0 ? 0 : 1;

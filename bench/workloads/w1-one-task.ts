@@ -46,6 +46,15 @@ export const w1: Workload = {
     });
 
     const maxPhase = phases[0];
+    const rss = samples.map((x) => x.serverRssMb).filter((x): x is number => x !== undefined);
+    const maxSeries = timeline[0]?.outcome.worker.series ?? [];
+    const maxLoadSec = timeline[0] === undefined ? 0 : (timeline[0].outcome.window.endUs - timeline[0].outcome.window.startUs) / 1e6;
+    // Completions per whole second of the max phase: shows decay that an average hides.
+    const completedPerSec = maxSeries.filter(([sec]) => sec + 1 <= maxLoadSec).map(([, h]) => h.count);
+    if (completedPerSec.length >= 20) {
+      console.log(`  max phase: first 10 s ${meanOf(completedPerSec.slice(0, 10))}/s, last 10 s ${meanOf(completedPerSec.slice(-10))}/s; ` +
+        `server RSS ${Math.round(rss[0] ?? 0)} → ${Math.round(Math.max(0, ...rss))} MiB (max)`);
+    }
     return {
       title: this.title,
       supported: true,
@@ -53,6 +62,9 @@ export const w1: Workload = {
       phases,
       figures: {
         maxWfRunsPerSec: maxPhase?.wfRunsCompletedPerSec ?? 0,
+        maxPhaseCompletedPerSec: completedPerSec,
+        maxPhaseFirst10sPerSec: meanOf(completedPerSec.slice(0, 10)),
+        maxPhaseLast10sPerSec: meanOf(completedPerSec.slice(-10)),
         completionLatencyAtMax: maxPhase?.latency['runWfToCompleted'],
         fixedRates: phases.slice(1).map((p) => ({ phase: p.label, completionLatency: p.latency['runWfToCompleted'] })),
         serverRssMbMax: Math.max(0, ...samples.map((s) => s.serverRssMb ?? 0)),
@@ -62,6 +74,10 @@ export const w1: Workload = {
     };
   },
 };
+
+function meanOf(xs: number[]): number {
+  return xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+}
 
 /** Completion latency per second over the whole run, server RSS, and CPU use. */
 function plot(timeline: Array<{ label: string; outcome: PhaseOutcome }>, refUs: number, samples: ProcSample[]): string {

@@ -38,7 +38,7 @@ async function buildOrSkip(t: TestContext, client: ClientName): Promise<ClientPr
   }
 }
 
-function saveServerLog(client: ClientName, logs: string): string {
+function saveServerLog(client: string, logs: string): string {
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const file = path.join(LOG_DIR, `${client}-server.log`);
   fs.writeFileSync(file, logs);
@@ -132,5 +132,39 @@ test('the official builders agree on the scenario WfSpec', (t) => {
   assert.ok(first !== undefined);
   for (const [client, spec] of rest) {
     assert.deepEqual(spec, first[1], `${client}'s WfSpec differs from ${first[0]}'s`);
+  }
+});
+
+// The official Java builder beyond a straight line (tests/compat/java: AdvancedMain): spawned
+// threads, an interrupt, failure handlers, a user task and child workflows, checked against what
+// upstream LittleHorse 1.2 reports for the same WfSpecs.
+const javaGate = gateOnTools('the advanced Java client compatibility test', CLIENT_TOOLS.java);
+test('official java client: advanced builder scenarios against a Filly server', { skip: javaGate.skip, timeout: TEST_TIMEOUT_MS }, async (t) => {
+  if (javaGate.failure !== undefined) assert.fail(javaGate.failure);
+  const program = await buildOrSkip(t, 'java');
+  if (program === undefined) return;
+  assert.equal(program.args.at(-1), 'dev.filly.compat.CompatMain', 'the Java build runs CompatMain last');
+  const args = [...program.args.slice(0, -1), 'dev.filly.compat.AdvancedMain'];
+  const server = await startServer();
+  let passed = false;
+  try {
+    const r = await runProgram(program.cmd, args, {
+      env: clientEnv({ LHC_API_HOST: 'localhost', LHC_API_PORT: String(server.port), COMPAT_TIMEOUT_MS: '30000' }),
+      timeoutMs: PROGRAM_TIMEOUT_MS,
+    });
+    const what = `java advanced scenarios against ${server.address}`;
+    assert.equal(r.code, 0, describeResult(what, r));
+    const summary = /^COMPAT ADVANCED OK client=java-(\S+) scenarios=(\S+) checks=(\d+)/m.exec(r.stdout);
+    assert.ok(summary !== null, `no summary line\n${describeResult(what, r)}`);
+    assert.deepEqual(summary[2]?.split(','), ['threads', 'interrupt', 'failure-handlers', 'unhandled-failures', 'user-task', 'child-workflows']);
+    assert.ok(Number(summary[3]) >= 90, `only ${summary[3]} checks ran`);
+    t.diagnostic(summary[0]);
+    passed = true;
+  } finally {
+    await server.stop();
+    if (!passed) {
+      const file = saveServerLog('java-advanced', server.logs());
+      process.stderr.write(`\n===== Filly server log for the advanced Java scenarios (full log: ${file}) =====\n${server.logs().slice(-20_000)}\n===== end of server log =====\n`);
+    }
   }
 });

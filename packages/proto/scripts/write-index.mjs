@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const genDir = path.resolve(import.meta.dirname, '../src/gen');
-const internalFiles = new Set(['command.ts', 'storage.ts']);
+const internalFiles = new Set(['command.ts', 'internal-api.ts', 'storage.ts']);
 const seen = new Set();
 
 function exportsOf(file) {

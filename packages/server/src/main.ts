@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Entry point: `filly-server [config.properties]`. Settings come from LHS_* environment variables
+// Entry point: `filly-server [config.properties]`, or `filly-server --verify <stateDir>` to check
+// a stopped server's log and store (verify-cli.ts). Settings come from LHS_* environment variables
 // and the optional properties file. SIGTERM and SIGINT stop the server gracefully.
 import { ConfigError, loadSettings, parseConfig } from './config/config.ts';
 import { createLogger } from './logging.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--verify') {
+    // Loaded only for this mode: the check runs offline, against a stopped server's data.
+    const { runVerify } = await import('./verify-cli.ts');
+    process.exit(await runVerify(process.argv.slice(3), process.env));
+  }
   let config;
   try {
     config = parseConfig(loadSettings(process.argv.slice(2), process.env));
@@ -17,7 +23,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  log.info({ stateDir: config.stateDir, partitions: config.partitionCount }, 'starting Filly in embedded mode');
+  if (config.kafka) {
+    log.info({ stateDir: config.stateDir, partitions: config.kafka.partitionCount, clusterId: config.kafka.clusterId, bootstrap: config.kafka.bootstrapServers }, 'starting Filly in kafka mode');
+  } else {
+    log.info({ stateDir: config.stateDir, partitions: config.partitionCount }, 'starting Filly in embedded mode');
+  }
   const server = await startServer(config, log);
   log.info('ready');
   let stopping = false;

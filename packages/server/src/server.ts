@@ -2,14 +2,18 @@
 // them in the reverse order.
 import fs from 'node:fs';
 import { LittleHorseService } from '@filly/proto';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type UntypedHandleCall } from '@grpc/grpc-js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerConfig } from './config/config.ts';
 import type { Listener } from './config/listeners.ts';
 import type { EngineApi } from './engine/engine-api.ts';
 import { openEmbeddedEngine } from './engine/open-embedded.ts';
+import { openKafkaEngine } from './cluster/open-kafka.ts';
 import { startHealthServer } from './health/health-server.ts';
 import { buildService } from './ingress/service.ts';
+import { CallGuard } from './ingress/call-guard.ts';
+import { ConnectionLimiter } from './ingress/connection-limit.ts';
+import { tolerantService } from './ingress/malformed-request.ts';
 import type { Logger } from './logging.ts';
 
 // Upstream clients ping every 45 s even without calls; refusing those pings would make grpc-js
@@ -27,9 +31,6 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  if (config.kafkaBootstrapServers) {
-    log.warn('LHS_KAFKA_BOOTSTRAP_SERVERS is set, but this version runs embedded only; ignoring it.');
-  }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let stopping = false;
@@ -37,15 +38,28 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const health = await startHealthServer(config, {
     live: () => !stopping,
     ready: () => !stopping && engine !== undefined && engine.isReady(),
-    status: () => ({ mode: 'embedded', ready: engine?.isReady() ?? false, partitions: config.partitionCount }),
+    status: () => ({ mode: config.kafka ? 'kafka' : 'embedded', ready: engine?.isReady() ?? false, partitions: config.kafka?.partitionCount ?? config.partitionCount }),
   }, registry);
 
-  engine = await openEmbeddedEngine(config, log);
+  let closeEngine: () => Promise<void>;
+  if (config.kafka) {
+    const opened = await openKafkaEngine(config, config.kafka, log);
+    engine = opened.engine;
+    closeEngine = opened.close;
+  } else {
+    const embedded = await openEmbeddedEngine(config, log);
+    engine = embedded;
+    closeEngine = () => embedded.close();
+  }
   const grpcServers: Server[] = [];
+  // One connection count and one admission guard for all listeners: the limits are per server.
+  const connections = new ConnectionLimiter(config.limits.maxConnections, log);
+  const guard = new CallGuard({ limits: config.limits, log, isOverflowPeer: connections.isOverflowPeer });
   for (const listener of config.listeners) {
     const server = new Server({ ...GRPC_SERVER_OPTIONS, 'grpc.max_receive_message_length': config.limits.maxRecordBytes * 2 });
-    server.addService(LittleHorseService, buildService({ engine, config, listener, log: log.child({ listener: listener.name }) }));
-    const port = await bind(server, listener, config);
+    const handlers = buildService({ engine, config, listener, log: log.child({ listener: listener.name }) });
+    server.addService(tolerantService(LittleHorseService), guard.wrap(LittleHorseService, handlers as unknown as Record<string, UntypedHandleCall>));
+    const port = await connections.listen(server, listener.port, credentialsFor(listener, config));
     log.info({ listener: listener.name, port, protocol: listener.protocol }, 'listening');
     grpcServers.push(server);
   }
@@ -55,8 +69,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     engine: openEngine,
     async stop() {
       stopping = true;
+      connections.close();
       await Promise.all(grpcServers.map((s) => shutdown(s)));
-      await openEngine.close();
+      await closeEngine();
       await new Promise<void>((resolve) => health.close(() => resolve()));
     },
   };
@@ -68,12 +83,6 @@ function credentialsFor(listener: Listener, config: ServerConfig): ServerCredent
   const key = fs.readFileSync(listener.keyPath!);
   const ca = listener.protocol === 'MTLS' && config.caCertPath ? fs.readFileSync(config.caCertPath) : null;
   return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], listener.protocol === 'MTLS');
-}
-
-function bind(server: Server, listener: Listener, config: ServerConfig): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`0.0.0.0:${listener.port}`, credentialsFor(listener, config), (err, port) => (err ? reject(err) : resolve(port)));
-  });
 }
 
 /** Lets calls in flight finish for a bounded time, then cuts the rest (long polls never end). */

@@ -96,6 +96,8 @@ export function routingOf(body: Command['body']): Routing {
       return entity('scheduled-wf-run', body.value.id?.id);
     case 'childWfRunTerminated':
       return wfRun(body.value.parentWfRunId);
+    case 'archiveThreadRuns':
+      return wfRun(body.value.wfRunId);
   }
 }
 

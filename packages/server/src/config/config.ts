@@ -9,6 +9,7 @@ import { ConfigError } from './config-error.ts';
 
 export { ConfigError };
 import { parseAdvertisedListeners, parseListeners, type AdvertisedListener, type Listener } from './listeners.ts';
+import { parseKafkaSettings, type KafkaSettings } from '../cluster/kafka-settings.ts';
 
 export interface ServerConfig {
   clusterId: string;
@@ -20,6 +21,8 @@ export interface ServerConfig {
   healthPaths: { liveness: string; readiness: string; metrics: string; status: string };
   internalBindPort: number;
   kafkaBootstrapServers: string | undefined;
+  /** Kafka mode: present iff LHS_KAFKA_BOOTSTRAP_SERVERS is set. */
+  kafka?: KafkaSettings;
   /** CA that signs client certificates on MTLS listeners. */
   caCertPath: string | undefined;
   limits: Limits;
@@ -56,11 +59,16 @@ export function parseConfig(s: Settings): ServerConfig {
     ...DEFAULT_LIMITS,
     maxRecordBytes: int(s, 'LHS_PRODUCER_MAX_REQUEST_SIZE', DEFAULT_LIMITS.maxRecordBytes, 1024, 64 * 1024 * 1024),
     maxThreadRunsPerWfRun: int(s, 'LHS_X_MAX_THREAD_RUNS_PER_WF_RUN', DEFAULT_LIMITS.maxThreadRunsPerWfRun, 1, 1_000_000),
+    maxCompletedThreadRunsPerWfRun: int(s, 'FILLY_MAX_COMPLETED_THREAD_RUNS_PER_WF_RUN', DEFAULT_LIMITS.maxCompletedThreadRunsPerWfRun, 0, 1_000_000),
     maxCommandsPerBatch: int(s, 'FILLY_MAX_COMMANDS_PER_BATCH', DEFAULT_LIMITS.maxCommandsPerBatch, 1, 100_000),
     maxPendingCommands: int(s, 'FILLY_MAX_PENDING_COMMANDS', DEFAULT_LIMITS.maxPendingCommands, 1, 10_000_000),
     maxCachedWfRuns: int(s, 'FILLY_MAX_CACHED_WF_RUNS', DEFAULT_LIMITS.maxCachedWfRuns, 1, 100_000_000),
     maxAwaitWorkflowEventMs: int(s, 'FILLY_MAX_AWAIT_WORKFLOW_EVENT_MS', DEFAULT_LIMITS.maxAwaitWorkflowEventMs, 1, 2_147_483_647),
     maxWorkflowEventWaiters: int(s, 'FILLY_MAX_WORKFLOW_EVENT_WAITERS', DEFAULT_LIMITS.maxWorkflowEventWaiters, 1, 10_000_000),
+    maxConnections: int(s, 'FILLY_MAX_CONNECTIONS', DEFAULT_LIMITS.maxConnections, 1, 1_000_000),
+    maxInFlightRequests: int(s, 'FILLY_MAX_IN_FLIGHT_REQUESTS', DEFAULT_LIMITS.maxInFlightRequests, 1, 10_000_000),
+    maxPollTaskStreams: int(s, 'FILLY_MAX_POLL_TASK_STREAMS', DEFAULT_LIMITS.maxPollTaskStreams, 1, 10_000_000),
+    maxOutstandingPollsPerStream: int(s, 'FILLY_MAX_OUTSTANDING_POLLS_PER_STREAM', DEFAULT_LIMITS.maxOutstandingPollsPerStream, 1, 1_000_000),
   };
   return {
     clusterId: str(s, 'LHS_CLUSTER_ID', 'cluster1'),
@@ -77,10 +85,16 @@ export function parseConfig(s: Settings): ServerConfig {
     },
     internalBindPort: int(s, 'LHS_INTERNAL_BIND_PORT', 2011, 0, 65535),
     kafkaBootstrapServers: s['LHS_KAFKA_BOOTSTRAP_SERVERS'] || undefined,
+    ...kafkaPart(parseKafkaSettings(s)),
     caCertPath: s['LHS_CA_CERT'] || undefined,
     limits,
     logLevel: str(s, 'FILLY_LOG_LEVEL', 'info'),
   };
+}
+
+// Keeps the key absent (not undefined) in embedded mode.
+function kafkaPart(kafka: KafkaSettings | undefined): { kafka?: KafkaSettings } {
+  return kafka === undefined ? {} : { kafka };
 }
 
 function str(s: Settings, key: string, fallback: string): string {

@@ -5,6 +5,11 @@ export interface Limits {
   maxRecordBytes: number;
   /** ThreadRuns one WfRun may create before it fails with a clear error. */
   maxThreadRunsPerWfRun: number;
+  /**
+   * COMPLETED ThreadRuns (other than the entrypoint) a WfRun keeps inline; past this, or when the
+   * WfRun nears maxThreadRunsPerWfRun, they are archived (GetInactiveThreadRun still serves them).
+   */
+  maxCompletedThreadRunsPerWfRun: number;
   /** Node advances one command may perform; a tighter loop than this is a WfSpec bug. */
   maxAdvanceStepsPerCommand: number;
   /** Nodes one ThreadSpec may declare. */
@@ -29,11 +34,20 @@ export interface Limits {
   maxAwaitWorkflowEventMs: number;
   /** AwaitWorkflowEvent calls waiting at once on this server; more are RESOURCE_EXHAUSTED. */
   maxWorkflowEventWaiters: number;
+  /** Open client connections (all listeners together); calls on more are RESOURCE_EXHAUSTED. */
+  maxConnections: number;
+  /** Unary calls being served at once (long polls excluded); more are RESOURCE_EXHAUSTED. */
+  maxInFlightRequests: number;
+  /** Open PollTask streams on this server; more are refused with RESOURCE_EXHAUSTED. */
+  maxPollTaskStreams: number;
+  /** Unanswered PollTask requests one stream may hold; more close it with RESOURCE_EXHAUSTED. */
+  maxOutstandingPollsPerStream: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   maxRecordBytes: 1_047_000,
   maxThreadRunsPerWfRun: 1_000,
+  maxCompletedThreadRunsPerWfRun: 200,
   maxAdvanceStepsPerCommand: 512,
   maxNodesPerThreadSpec: 2_000,
   maxVariablesPerThreadSpec: 1_000,
@@ -46,4 +60,8 @@ export const DEFAULT_LIMITS: Limits = {
   commandTimeoutMs: 60_000,
   maxAwaitWorkflowEventMs: 60_000,
   maxWorkflowEventWaiters: 10_000,
+  maxConnections: 10_000,
+  maxInFlightRequests: 5_000,
+  maxPollTaskStreams: 5_000,
+  maxOutstandingPollsPerStream: 1_024,
 };

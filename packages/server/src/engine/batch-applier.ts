@@ -10,6 +10,7 @@ import { entityGroupPrefix, wfRunGroupPrefix } from '../store/keys.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
 import type { StateCache } from '../store/state-cache.ts';
 import { TxBuffer } from '../store/tx-buffer.ts';
+import { isMetadataKey } from '../store/key-space.ts';
 import type { CommandOutcome } from './engine-api.ts';
 import { CommandContext } from './command-context.ts';
 import type { EngineLogger } from './engine-logger.ts';
@@ -92,7 +93,10 @@ export class BatchApplier {
     const writes = new Map<string, Uint8Array | null>();
     const items = commands.map((command) => {
       const item = this.#applyOne(command, batchSeq);
-      for (const w of item.writes) writes.set(w.key, w.value);
+      for (const w of item.writes) {
+        writes.set(w.key, w.value);
+        if (isMetadataKey(w.key)) this.#cache.markMetadataDirty(batchSeq);
+      }
       return { outcome: item.outcome, logged: item.writes.length > 0, effects: item.effects };
     });
     return { items, writes };

@@ -10,6 +10,9 @@ import type { TxBuffer } from '../store/tx-buffer.ts';
 import { derivedGuid } from './guid.ts';
 import { partitionOf, routingOf } from '../commands/routing.ts';
 
+/** The largest due time a timer key can hold (15 digits of milliseconds, about year 33658). */
+const MAX_TIMER_DUE_MS = 999_999_999_999_999;
+
 /** Ids one command may create; a handler needing more is looping. */
 const MAX_GUIDS_PER_COMMAND = 1_000_000;
 
@@ -73,8 +76,11 @@ export class CommandContext implements ProcessorContext {
     this.effects.push({ kind: 'notify', topic, detail });
   }
 
-  #storeTimer(partition: number, dueMs: number, body: Command['body']): void {
-    if (!Number.isSafeInteger(dueMs) || dueMs < 0) throw new Error(`timer due at ${dueMs}`);
+  #storeTimer(partition: number, requestedDueMs: number, body: Command['body']): void {
+    // Due times come from durations callers choose (TTLs, retention, timeouts): one past the
+    // key's range is "never" in practice, one in the past is "now". NaN is a bug.
+    if (Number.isNaN(requestedDueMs)) throw new Error('timer due at NaN');
+    const dueMs = Math.min(Math.max(0, Math.floor(requestedDueMs)), MAX_TIMER_DUE_MS);
     if (!body) throw new Error('a timer needs a command body');
     const timerId = this.newGuid();
     const key = timerKey(partition, dueMs, timerId);

@@ -26,6 +26,8 @@ export interface TaskDispatch {
    * Returns a cancel function for a poller that goes away before it is served.
    */
   waitForTask(tenant: string, taskDefName: string, waiter: TaskWaiter): () => void;
+  /** Puts back a task whose claim did not commit, so that it is still handed out. */
+  requeue(tenant: string, taskDefName: string, key: string, task: ScheduledTask): void;
   /** Tasks queued for (tenant, TaskDef) on this instance (for metrics and tests). */
   queuedCount(tenant: string, taskDefName: string): number;
 }

@@ -5,6 +5,8 @@ import type { KvStore } from '../store/kv-store.ts';
 import type { TaskQueueBounds } from '../effects/task-queues/task-queue.ts';
 import type { ApplyFn } from './batch-applier.ts';
 import type { EngineLogger } from './engine-logger.ts';
+import type { LogFaults } from '../log/segment-log.ts';
+import type { StoreVerification } from './store-integrity.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -23,4 +25,11 @@ export interface EngineOptions {
   taskQueues?: Partial<TaskQueueBounds>;
   /** Wait between attempts to write to the log again after a failed append. */
   probeIntervalMs?: number;
+  /** Test-only: slow or failing log writes and syncs. */
+  logFaults?: LogFaults;
+  /**
+   * How much of the store is checked at open: 'full' reads every block (RocksDB verifies its
+   * checksums) and the checkpoint; 'checkpoint' only the checkpoint. Default 'full'.
+   */
+  verifyStoreOnOpen?: StoreVerification;
 }

@@ -5,13 +5,13 @@
 // checkpoint through the same apply path, then rebuilds timers and task queues from the store.
 import { join } from 'node:path';
 import { Command } from '@filly/proto/internal';
-import { Code } from '../processor/api-error.ts';
+import { ApiError, Code } from '../processor/api-error.ts';
 import type { Effect, RecordCodec } from '../processor/context.ts';
 import { partitionOf, routingOf } from '../commands/routing.ts';
 import { SegmentLog } from '../log/segment-log.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
-import type { KvStore } from '../store/kv-store.ts';
-import { RocksKv } from '../store/rocks-kv.ts';
+import { isMetadataKey } from '../store/key-space.ts';
+import type { KvEntry, KvStore } from '../store/kv-store.ts';
 import { StateCache } from '../store/state-cache.ts';
 import { TimerService, DEFAULT_TIMER_BOUNDS } from '../effects/timers/timer-service.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
@@ -20,13 +20,16 @@ import { BatchApplier, type AppliedBatch, type ApplyFn } from './batch-applier.t
 import type { EngineOptions } from './engine-options.ts';
 import { stderrLogger, type EngineLogger } from './engine-logger.ts';
 import { EngineUnavailableError } from './engine-errors.ts';
-import { SubmitQueue, type PendingCommand } from './submit-queue.ts';
+import { SubmitQueue, advancesExistingWork, type PendingCommand } from './submit-queue.ts';
 import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint } from './startup-loads.ts';
 import { replayLog } from './replay.ts';
+import { openTrustedStore } from './open-store.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 const STORE_WRITE_ATTEMPTS = 3;
+/** Logged batches whose store write may still be pending before the loop waits for the store. */
+const MAX_STORE_WRITES_BEHIND = 4;
 
 type Failure = { kind: 'log' | 'store'; err: unknown };
 
@@ -57,6 +60,11 @@ export class Engine implements EngineApi {
   #loopDone: Promise<void> = Promise.resolve();
   #closeDone: Promise<void> | undefined;
   #wakeSleep: (() => void) | undefined;
+  /** Settles after the store write of every batch logged so far (see #queueStoreWrite). */
+  #storeTail: Promise<void> = Promise.resolve();
+  #storeWritesBehind = 0;
+  /** Set by a failed store write: later batches must not land (their checkpoint would pass it). */
+  #storeBroken = false;
 
   private constructor(options: EngineOptions, apply: ApplyFn, log: SegmentLog, kv: KvStore, logger: EngineLogger) {
     if (!Number.isSafeInteger(options.partitionCount) || options.partitionCount <= 0) {
@@ -74,7 +82,17 @@ export class Engine implements EngineApi {
     this.#timers = new TimerService(options.partitionCount, {
       ...DEFAULT_TIMER_BOUNDS,
       ...options.timers,
-      kv,
+      // A timer may be announced before its batch reaches the store: read after that write.
+      kv: {
+        get: async (key) => {
+          await this.#storeTail;
+          return kv.get(key);
+        },
+        scan: async (scan) => {
+          await this.#storeTail;
+          return kv.scan(scan);
+        },
+      },
       submit: (command) => this.submit(command),
       nowMs: options.nowMs ?? Date.now,
       logger,
@@ -89,11 +107,18 @@ export class Engine implements EngineApi {
     const { log, report } = await SegmentLog.open(join(options.dataDir, 'log'), {
       maxRecordBytes: options.limits.maxRecordBytes,
       segmentBytes: options.segmentBytes,
+      faults: options.logFaults,
     });
     if (report.truncated) logger.warn({ ...report.truncated }, 'command log: cut away a torn final write');
     let kv: KvStore;
     try {
-      kv = options.kv ?? (await RocksKv.open(join(options.dataDir, 'store')));
+      kv = await openTrustedStore({
+        storeDir: join(options.dataDir, 'store'),
+        kv: options.kv,
+        log,
+        logger,
+        verification: options.verifyStoreOnOpen ?? 'full',
+      });
     } catch (err) {
       await log.close();
       throw err;
@@ -138,7 +163,7 @@ export class Engine implements EngineApi {
     const problem = this.#routingProblem(command);
     if (problem) return Promise.resolve(problem);
     return new Promise((resolve, reject) => {
-      if (!this.#queue.push({ payload, resolve, reject })) {
+      if (!this.#queue.push({ payload, resolve, reject, urgent: advancesExistingWork(command) })) {
         resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
       }
     });
@@ -146,14 +171,21 @@ export class Engine implements EngineApi {
 
   async get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined> {
     this.#assertReadable();
-    const bytes = await this.#kv.get(key);
+    if (isMetadataKey(key)) {
+      // Every request checks its tenant: answer metadata from memory when it is all in the log.
+      const cached = this.#cache.loggedMetadata(key);
+      if (cached !== undefined) return cached === null ? undefined : codec.decode(cached);
+    }
+    await this.#storeTail;
+    const bytes = await this.#kv.get(key).catch((err: unknown) => this.#readFailed(err));
     return bytes === undefined ? undefined : codec.decode(bytes);
   }
 
   async scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>> {
     this.#assertReadable();
     const limit = Math.max(0, Math.min(Math.floor(options.limit), this.#limits.maxPageSize));
-    const rows = await this.#kv.scan({ prefix, afterKey: options.afterKey, limit });
+    await this.#storeTail;
+    const rows = await this.#kv.scan({ prefix, afterKey: options.afterKey, limit }).catch((err: unknown) => this.#readFailed(err));
     return rows.map((row) => ({ key: row.key, value: codec.decode(row.value) }));
   }
 
@@ -201,8 +233,12 @@ export class Engine implements EngineApi {
   }
 
   async #reloadMetadata(): Promise<void> {
+    // Read first, then swap: tenant checks are answered from the cached metadata, which must never
+    // be seen empty (half-loaded, or cleared by a load that failed during a recovery).
+    const pages: KvEntry[][] = [];
+    await loadMetadataRows(this.#kv, (rows) => pages.push(rows));
     this.#cache.clear();
-    await loadMetadataRows(this.#kv, (rows) => this.#cache.loadMetadata(rows));
+    for (const rows of pages) this.#cache.loadMetadata(rows);
   }
 
   async #runLoop(): Promise<void> {
@@ -211,8 +247,10 @@ export class Engine implements EngineApi {
     for (;;) {
       if (this.#failure) {
         await inflight;
+        await this.#storeTail;
         inflight = Promise.resolve(true);
         await this.#recover();
+        if (!this.#failure) this.#storeBroken = false;
         continue;
       }
       if (this.#closing) break;
@@ -238,12 +276,19 @@ export class Engine implements EngineApi {
         for (const p of batch) p.reject(new EngineUnavailableError('The server could not make the write durable.'));
         continue;
       }
+      if (this.#storeWritesBehind >= MAX_STORE_WRITES_BEHIND) await this.#storeTail;
       inflight = this.#makeDurable(batch, applied, seq);
     }
     await inflight;
+    await this.#storeTail;
   }
 
-  /** Logs, stores, answers and runs the effects of one applied batch; false if it failed. */
+  /**
+   * Logs one applied batch, answers it and runs its effects, and queues its store write; false if
+   * the log append failed. The log is what makes a batch durable (a restart replays it from the
+   * store's checkpoint), so answers need not wait for the store; readers do (#storeTail), so no
+   * one is shown state older than an answer they got.
+   */
   async #makeDurable(batch: PendingCommand[], applied: AppliedBatch, seq: number): Promise<boolean> {
     const payloads: Uint8Array[] = [];
     applied.items.forEach((item, i) => {
@@ -263,32 +308,53 @@ export class Engine implements EngineApi {
         return false;
       }
     }
-    let stored = applied.writes.size === 0;
+    this.#queueStoreWrite(applied.writes, seq);
+    this.#cache.markLogged(seq);
+    applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
+    for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect, applied.writes);
+    return true;
+  }
+
+  /** Chains the batch's store write after the previous ones: the store applies batches in order. */
+  #queueStoreWrite(writes: Map<string, Uint8Array | null>, seq: number): void {
+    this.#storeWritesBehind++;
+    this.#storeTail = this.#storeTail.then(async () => {
+      try {
+        await this.#writeStore(writes, seq);
+      } finally {
+        this.#storeWritesBehind--;
+      }
+    });
+  }
+
+  /** Never throws: a failure marks the store broken and the engine failed. */
+  async #writeStore(writes: Map<string, Uint8Array | null>, seq: number): Promise<void> {
+    if (this.#storeBroken) return;
+    let stored = writes.size === 0;
     for (let attempt = 1; !stored && attempt <= STORE_WRITE_ATTEMPTS; attempt++) {
       try {
-        await this.#kv.write([...applied.writes].map(([key, value]) => ({ key, value })));
+        await this.#kv.write([...writes].map(([key, value]) => ({ key, value })));
         stored = true;
       } catch (err) {
         this.#logger.error({ err, attempt }, 'store write failed');
       }
     }
-    // The commands are in the log either way, so their outcomes stand (a restart replays them).
-    applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
     if (!stored) {
-      this.#logger.error({}, 'the store cannot be written; refusing writes until the server restarts');
+      // The commands are in the log, so their (already sent) outcomes stand: recovery replays them.
+      this.#storeBroken = true;
+      this.#logger.error({}, 'the store cannot be written; refusing writes until it recovers');
       this.#fail({ kind: 'store', err: new Error('store write failed') });
-      return false;
+      return;
     }
     this.#cache.markDurable(seq);
-    for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect);
-    return true;
   }
 
-  #runEffect(effect: Effect): void {
+  /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */
+  #runEffect(effect: Effect, writes?: ReadonlyMap<string, Uint8Array | null>): void {
     try {
       switch (effect.kind) {
         case 'timer':
-          this.#timers.onScheduled(effect.partition, effect.key, effect.dueMs);
+          this.#timers.onScheduled(effect.partition, effect.key, effect.dueMs, writes?.get(effect.key) ?? undefined);
           return;
         case 'task-scheduled':
           this.#tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);
@@ -317,6 +383,16 @@ export class Engine implements EngineApi {
     this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
     // Bounded by close(): every pass either recovers, or sleeps and re-checks #closing.
     while (!this.#closing) {
+      if (failure.kind === 'store') {
+        try {
+          const replayed = await this.#recoverStore();
+          this.#failure = undefined;
+          this.#logger.info({ replayed }, 'store writable again; replayed the commands it missed; accepting writes');
+          return;
+        } catch (err) {
+          this.#logger.warn({ err }, 'store still not writable');
+        }
+      }
       if (failure.kind === 'log') {
         try {
           await this.#log.probe();
@@ -331,6 +407,35 @@ export class Engine implements EngineApi {
       this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
       await this.#sleep(this.#probeIntervalMs);
     }
+  }
+
+  /**
+   * The log holds batches the store missed (the one whose store write failed and those queued
+   * behind it). Reopen the store, drop the cache (it holds state the store lacks), and replay from
+   * the store's checkpoint exactly as a restart would: those commands never reached the store, so
+   * none is applied twice. Their effects ran when they were logged; timers are announced again
+   * (by key, so at most once each) because a timer that came due during the failure found no
+   * record in the store and was dropped from memory. Tasks are not offered again: a task still in
+   * a queue is there, and one handed out is claimed or put back by its poller.
+   */
+  async #recoverStore(): Promise<number> {
+    await this.#kv.recover?.();
+    const checkpoint = await readCheckpoint(this.#kv);
+    const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
+    await this.#reloadMetadata();
+    const replay = await replayLog({
+      log: this.#log,
+      from,
+      applier: this.#applier,
+      cache: this.#cache,
+      kv: this.#kv,
+      maxCommandsPerBatch: this.#limits.maxCommandsPerBatch,
+      nextBatchSeq: () => ++this.#batchSeq,
+      onEffects: (effects) => {
+        for (const effect of effects) if (effect.kind === 'timer') this.#runEffect(effect);
+      },
+    });
+    return replay.commands;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -371,6 +476,12 @@ export class Engine implements EngineApi {
       return { ok: false, code: Code.INTERNAL, message: `command stamped for partition ${command.partition}, belongs to ${expected}` };
     }
     return undefined;
+  }
+
+  /** While the store is being reopened after a failed write, reads fail too: say so, retryably. */
+  #readFailed(err: unknown): never {
+    if (this.#failure?.kind === 'store') throw new ApiError(Code.UNAVAILABLE, 'The server is recovering its store; retry shortly.');
+    throw err;
   }
 
   #assertReadable(): void {

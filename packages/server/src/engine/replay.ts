@@ -1,8 +1,10 @@
 // Start-up replay: re-applies the log from the store's checkpoint through the same path as live
-// commands, in chunks, each written to the store with its checkpoint. Nobody waits for replies;
-// effects are dropped because timers and task queues are rebuilt from the store afterwards.
+// commands, in chunks, each written to the store with its checkpoint. Nobody waits for replies.
+// At start-up effects are dropped because timers and task queues are rebuilt from the store
+// afterwards; recovery from a failed store write runs them (see Engine #recoverStore).
 import { Command } from '@filly/proto/internal';
 import type { SegmentLog } from '../log/segment-log.ts';
+import type { Effect } from '../processor/context.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
 import type { KvStore } from '../store/kv-store.ts';
 import type { StateCache } from '../store/state-cache.ts';
@@ -12,11 +14,15 @@ import { encodeCheckpoint } from './startup-loads.ts';
 export interface ReplayDeps {
   log: SegmentLog;
   from: number;
+  /** Last offset to replay (inclusive); default: the end of the log. */
+  to?: number;
   applier: BatchApplier;
   cache: StateCache;
   kv: KvStore;
   maxCommandsPerBatch: number;
   nextBatchSeq: () => number;
+  /** Effects of the replayed commands, after their chunk is stored; dropped when absent. */
+  onEffects?: (effects: Effect[]) => void;
 }
 
 export async function replayLog(deps: ReplayDeps): Promise<{ commands: number }> {
@@ -31,6 +37,7 @@ export async function replayLog(deps: ReplayDeps): Promise<{ commands: number }>
     applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
     await deps.kv.write([...applied.writes].map(([key, value]) => ({ key, value })));
     deps.cache.markDurable(seq);
+    if (deps.onEffects) for (const item of applied.items) deps.onEffects(item.effects);
     deps.cache.evict();
     commands += chunk.length;
     chunk = [];
@@ -39,7 +46,8 @@ export async function replayLog(deps: ReplayDeps): Promise<{ commands: number }>
     if (record.offset !== lastOffset + 1) throw new Error(`log replay expected offset ${lastOffset + 1}, read ${record.offset}`);
     chunk.push(Command.decode(record.payload));
     lastOffset = record.offset;
-    if (chunk.length >= deps.maxCommandsPerBatch) await flush();
+    if (chunk.length >= deps.maxCommandsPerBatch || record.offset === deps.to) await flush();
+    if (record.offset === deps.to) break;
   }
   await flush();
   return { commands };

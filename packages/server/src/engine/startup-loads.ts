@@ -1,6 +1,7 @@
 // What the engine reads from the store when it starts (or recovers): the apply checkpoint, all
 // metadata, and the scheduled tasks that rebuild the dispatch queues. All paged and bounded.
 import { ScheduledTask } from '@filly/proto';
+import { crc32 } from 'node:zlib';
 import { ApplyCheckpoint } from '@filly/proto/internal';
 import { APPLY_CHECKPOINT_KEY, scheduledTaskPrefix } from '../store/keys.ts';
 import type { KvEntry, KvStore } from '../store/kv-store.ts';
@@ -11,13 +12,50 @@ const PAGE_SIZE = 10_000;
 /** A store with more records than this under one prefix at start-up is not one we can hold. */
 const MAX_LOADED_RECORDS = 50_000_000;
 
+/** The stored checkpoint could not be trusted (bad checksum or inconsistent fields). */
+export class CheckpointCorruptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointCorruptError';
+  }
+}
+
+const CHECKPOINT_CRC_BYTES = 4;
+
+/**
+ * The apply checkpoint, or undefined in an empty store. It is stored as
+ * [crc32 of the ApplyCheckpoint bytes: u32 LE][ApplyCheckpoint bytes], because random damage to a
+ * bare protobuf often still decodes, and a wrong offset would make replay skip or repeat commands.
+ */
 export async function readCheckpoint(kv: KvStore): Promise<ApplyCheckpoint | undefined> {
   const bytes = await kv.get(APPLY_CHECKPOINT_KEY);
-  return bytes === undefined ? undefined : ApplyCheckpoint.decode(bytes);
+  return bytes === undefined ? undefined : decodeCheckpoint(bytes);
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): ApplyCheckpoint {
+  if (bytes.length <= CHECKPOINT_CRC_BYTES) throw new CheckpointCorruptError(`the apply checkpoint is ${bytes.length} bytes long`);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const body = view.subarray(CHECKPOINT_CRC_BYTES);
+  if (view.readUInt32LE(0) !== crc32(body) >>> 0) throw new CheckpointCorruptError('the apply checkpoint fails its checksum');
+  let checkpoint: ApplyCheckpoint;
+  try {
+    checkpoint = ApplyCheckpoint.decode(body);
+  } catch (err) {
+    throw new CheckpointCorruptError(`the apply checkpoint does not decode: ${(err as Error).message}`);
+  }
+  if (checkpoint.appliedOffset < 0n || checkpoint.appliedCommands !== checkpoint.appliedOffset + 1n) {
+    throw new CheckpointCorruptError(`the apply checkpoint is inconsistent (offset ${checkpoint.appliedOffset}, commands ${checkpoint.appliedCommands})`);
+  }
+  return checkpoint;
 }
 
 export function encodeCheckpoint(lastOffset: number): Uint8Array {
-  return ApplyCheckpoint.encode({ appliedOffset: BigInt(lastOffset), appliedCommands: BigInt(lastOffset + 1) }).finish();
+  if (!Number.isSafeInteger(lastOffset) || lastOffset < 0) throw new Error(`bad checkpoint offset ${lastOffset}`);
+  const body = ApplyCheckpoint.encode({ appliedOffset: BigInt(lastOffset), appliedCommands: BigInt(lastOffset + 1) }).finish();
+  const out = Buffer.allocUnsafe(CHECKPOINT_CRC_BYTES + body.length);
+  out.writeUInt32LE(crc32(body) >>> 0, 0);
+  out.set(body, CHECKPOINT_CRC_BYTES);
+  return out;
 }
 
 /** Every entry under prefix, page by page. */

@@ -10,7 +10,8 @@ import * as metaWrites from './metadata-writes.ts';
 import * as metaSearch from './metadata-searches.ts';
 import { searchWfRun } from './wf-run-search.ts';
 import { getServerVersion } from './server-version.ts';
-import { unary } from './status.ts';
+import { toServiceError, unary } from './status.ts';
+import { endStreamWithError } from './stream-status.ts';
 import { pollTask } from './task-worker/poll-task.ts';
 import { registerTaskWorker } from './task-worker/register-task-worker.ts';
 import { reportTask } from './task-worker/report-task.ts';
@@ -28,6 +29,13 @@ import * as checkpoints from './checkpoints.ts';
 import * as schedules from './scheduled-wf-runs.ts';
 import * as migrations from './migration-plans.ts';
 import * as threadWrites from './thread-run-writes.ts';
+import { getInactiveThreadRun } from './inactive-thread-runs.ts';
+import { searchNodeRun } from './searches/node-run-search.ts';
+import { searchTaskRun } from './searches/task-run-search.ts';
+import { searchUserTaskRun } from './searches/user-task-run-search.ts';
+import { searchVariable } from './searches/variable-search.ts';
+import * as eventSearch from './searches/event-searches.ts';
+import * as defSearch from './searches/metadata-def-searches.ts';
 
 type Method = keyof LittleHorseServer & keyof typeof LittleHorseService;
 
@@ -58,6 +66,7 @@ function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
     validateStructDefEvolution: t('ValidateStructDefEvolution', (ctx, req) => structReads.validateStructDefEvolution(deps, ctx, req)),
     runWf: t('RunWf', (ctx, req) => writes.runWf(deps, ctx, req)),
     getWfRun: t('GetWfRun', (ctx, req) => reads.getWfRun(deps, ctx, req)),
+    getInactiveThreadRun: t('GetInactiveThreadRun', (ctx, req) => getInactiveThreadRun(deps, ctx, req)),
     stopWfRun: t('StopWfRun', (ctx, req) => writes.stopWfRun(deps, ctx, req)),
     resumeWfRun: t('ResumeWfRun', (ctx, req) => writes.resumeWfRun(deps, ctx, req)),
     rescueThreadRun: t('RescueThreadRun', (ctx, req) => threadWrites.rescueThreadRun(deps, ctx, req)),
@@ -73,7 +82,13 @@ function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
     listExternalEvents: t('ListExternalEvents', (ctx, req) => reads.listExternalEvents(deps, ctx, req)),
     registerTaskWorker: t('RegisterTaskWorker', (_ctx, req) => registerTaskWorker(deps, req)),
     reportTask: t('ReportTask', (ctx, req) => reportTask(deps, ctx, req)),
-    pollTask: (stream) => pollTask(deps, stream),
+    // The tenant is checked before the stream is served; requests wait unread until then.
+    pollTask: (stream) => {
+      requireTenant(deps, callContextOf(stream.metadata).tenant).then(
+        () => pollTask(deps, stream),
+        (err: unknown) => endStreamWithError(stream as ServerDuplexStream<unknown, unknown>, toServiceError(err, log, 'PollTask')),
+      );
+    },
     scheduleWf: t('ScheduleWf', (ctx, req) => schedules.scheduleWf(deps, ctx, req)),
     getScheduledWfRun: t('GetScheduledWfRun', (ctx, req) => schedules.getScheduledWfRun(deps, ctx, req)),
     deleteScheduledWfRun: t('DeleteScheduledWfRun', (ctx, req) => schedules.deleteScheduledWfRun(deps, ctx, req)),
@@ -122,6 +137,16 @@ function implemented(deps: IngressDeps): Partial<LittleHorseServer> {
     searchExternalEventDef: t('SearchExternalEventDef', (ctx, req) => metaSearch.searchExternalEventDef(deps, ctx, req)),
     searchTenant: t('SearchTenant', (_ctx, req) => metaSearch.searchTenant(deps, req)),
     searchPrincipal: t('SearchPrincipal', (_ctx, req) => metaSearch.searchPrincipal(deps, req)),
+    searchNodeRun: t('SearchNodeRun', (ctx, req) => searchNodeRun(deps, ctx, req)),
+    searchTaskRun: t('SearchTaskRun', (ctx, req) => searchTaskRun(deps, ctx, req)),
+    searchUserTaskRun: t('SearchUserTaskRun', (ctx, req) => searchUserTaskRun(deps, ctx, req)),
+    searchVariable: t('SearchVariable', (ctx, req) => searchVariable(deps, ctx, req)),
+    searchExternalEvent: t('SearchExternalEvent', (ctx, req) => eventSearch.searchExternalEvent(deps, ctx, req)),
+    searchWorkflowEvent: t('SearchWorkflowEvent', (ctx, req) => eventSearch.searchWorkflowEvent(deps, ctx, req)),
+    searchCorrelatedEvent: t('SearchCorrelatedEvent', (ctx, req) => eventSearch.searchCorrelatedEvent(deps, ctx, req)),
+    searchUserTaskDef: t('SearchUserTaskDef', (ctx, req) => defSearch.searchUserTaskDef(deps, ctx, req)),
+    searchStructDef: t('SearchStructDef', (ctx, req) => defSearch.searchStructDef(deps, ctx, req)),
+    searchWorkflowEventDef: t('SearchWorkflowEventDef', (ctx, req) => defSearch.searchWorkflowEventDef(deps, ctx, req)),
   };
 }
 

@@ -3,10 +3,11 @@
 import { Metadata, status, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall } from '@grpc/grpc-js';
 import { ApiError, Code } from '../processor/api-error.ts';
 import type { Logger } from '../logging.ts';
+import { trailersFor } from './retry-later.ts';
 
 export function toServiceError(err: unknown, log: Logger, method: string): ServerErrorResponse {
   if (err instanceof ApiError) {
-    const e: ServerErrorResponse = Object.assign(new Error(err.message), { code: err.code as number as status, details: err.message, metadata: new Metadata() });
+    const e: ServerErrorResponse = Object.assign(new Error(err.message), { code: err.code as number as status, details: err.message, metadata: trailersFor(err) });
     return e;
   }
   log.error({ err, method }, 'unexpected error while serving a call');

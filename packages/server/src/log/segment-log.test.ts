@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile, appendFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SegmentLog } from './segment-log.ts';
-import { LogCorruptError, RecordTooLargeError } from './log-errors.ts';
+import { LogCorruptError, LogUnavailableError, RecordTooLargeError } from './log-errors.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -134,5 +134,102 @@ test('records over maxRecordBytes and empty records are refused without writing'
     assert.equal(log.nextOffset, 0);
     assert.equal(await log.append([enc('ok')]), 0);
     await log.close();
+  });
+});
+
+test('a torn frame header (only part of the 8 bytes written) is cut away at open', async () => {
+  await withDir(async (dir) => {
+    const { log } = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    await log.append([enc('alpha'), enc('beta')]);
+    await log.close();
+    const seg = join(dir, (await readdir(dir))[0]!);
+    const intact = (await stat(seg)).size;
+    // The start of a third frame: a length and half a checksum, then the crash.
+    await appendFile(seg, Buffer.from([5, 0, 0, 0, 0xaa, 0xbb]));
+    const reopened = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    assert.equal(reopened.report.truncated?.position, intact);
+    assert.equal(reopened.report.truncated?.droppedBytes, 6);
+    assert.match(reopened.report.truncated?.reason ?? '', /partial frame header/);
+    assert.deepEqual(await readAll(reopened.log), [[0, 'alpha'], [1, 'beta']]);
+    await reopened.log.close();
+    assert.equal((await stat(seg)).size, intact);
+  });
+});
+
+test('read-only open reports a torn tail without cutting it and refuses appends', async () => {
+  await withDir(async (dir) => {
+    const { log } = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    await log.append([enc('kept'), enc('torn-away')]);
+    await log.close();
+    const seg = join(dir, (await readdir(dir))[0]!);
+    const size = (await stat(seg)).size;
+    await truncate(seg, size - 3);
+    const ro = await SegmentLog.open(dir, { maxRecordBytes: 1024, readOnly: true });
+    assert.equal(ro.report.nextOffset, 1);
+    assert.equal(ro.report.truncated?.droppedBytes, FRAME_HEADER_BYTES + 'torn-away'.length - 3);
+    assert.deepEqual(await readAll(ro.log), [[0, 'kept']]);
+    await assert.rejects(ro.log.append([enc('x')]));
+    await ro.log.close();
+    assert.equal((await stat(seg)).size, size - 3, 'the file is untouched');
+  });
+});
+
+test('after a failed write the log cuts back to its last durable byte and appends again', async () => {
+  await withDir(async (dir) => {
+    let failSync = false;
+    const { log } = await SegmentLog.open(dir, {
+      maxRecordBytes: 1024,
+      faults: { beforeSync: () => { if (failSync) throw new Error('EIO (simulated)'); } },
+    });
+    await log.append([enc('durable')]);
+    failSync = true;
+    await assert.rejects(log.append([enc('never-acknowledged')]), LogUnavailableError);
+    assert.ok(log.failed);
+    await assert.rejects(log.append([enc('refused')]), LogUnavailableError);
+    await assert.rejects(log.probe(), /EIO/);
+    failSync = false;
+    await log.probe();
+    assert.equal(await log.append([enc('next')]), 1);
+    assert.deepEqual(await readAll(log), [[0, 'durable'], [1, 'next']]);
+    await log.close();
+    const reopened = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    assert.equal(reopened.report.truncated, undefined, 'no torn bytes were left behind');
+    assert.deepEqual(await readAll(reopened.log), [[0, 'durable'], [1, 'next']]);
+    await reopened.log.close();
+  });
+});
+
+test('a damaged length field in the middle refuses the open instead of cutting the records after it', async () => {
+  await withDir(async (dir) => {
+    const { log } = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    for (let i = 0; i < 5; i++) await log.append([enc(`record-${i}`)]);
+    await log.close();
+    const seg = join(dir, (await readdir(dir))[0]!);
+    const bytes = await readFile(seg);
+    const second = FRAME_HEADER_BYTES + 'record-0'.length;
+    bytes.writeUInt32LE(10_000, second); // now claims to run past the end of the file, like a torn write
+    await writeFile(seg, bytes);
+    await assert.rejects(
+      SegmentLog.open(dir, { maxRecordBytes: 1024 }),
+      (err: unknown) => err instanceof LogCorruptError && err.message.includes(`${seg} is corrupt at byte ${second} (record 1)`) && /intact record after it/.test(err.message),
+    );
+    assert.equal((await stat(seg)).size, bytes.length, 'nothing was cut');
+  });
+});
+
+test('a damaged final frame followed by garbage that holds no intact frame is a torn write', async () => {
+  await withDir(async (dir) => {
+    const { log } = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    await log.append([enc('stays')]);
+    await log.close();
+    const seg = join(dir, (await readdir(dir))[0]!);
+    const garbage = Buffer.alloc(64);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 37 + 11) & 0xff;
+    garbage.writeUInt32LE(20, 0); // a plausible header whose checksum does not match
+    await appendFile(seg, garbage);
+    const reopened = await SegmentLog.open(dir, { maxRecordBytes: 1024 });
+    assert.equal(reopened.report.truncated?.droppedBytes, 64);
+    assert.deepEqual(await readAll(reopened.log), [[0, 'stays']]);
+    await reopened.log.close();
   });
 });

@@ -18,6 +18,22 @@ export interface SegmentLogOptions {
   segmentBytes?: number;
   /** 'tail' checks the last segment at open (the default); 'all' checks every segment. */
   verify?: 'tail' | 'all';
+  /**
+   * Open for reading only (the verify tool): nothing is created or truncated, append() refuses,
+   * and a torn tail is reported but left in place (reads stop before it).
+   */
+  readOnly?: boolean;
+  /** Test-only fault injection: slow or failing writes and syncs. */
+  faults?: LogFaults;
+}
+
+/**
+ * Hooks called before the log touches the disk. A hook may delay (a slow disk) or throw (a full
+ * or failing disk); a throw is handled exactly like the same error from the file system.
+ */
+export interface LogFaults {
+  beforeWrite?: (bytes: number) => void | Promise<void>;
+  beforeSync?: () => void | Promise<void>;
 }
 
 export interface LogOpenReport {
@@ -44,10 +60,12 @@ export class SegmentLog {
   readonly dir: string;
   readonly maxRecordBytes: number;
   readonly segmentBytes: number;
+  readonly #faults: LogFaults;
   #segments: SegmentFile[];
   #active: ActiveSegment;
   #nextOffset: number;
   #appending = false;
+  readonly #readOnly: boolean;
   #failed: Error | undefined;
   #closed = false;
 
@@ -55,6 +73,8 @@ export class SegmentLog {
     this.dir = dir;
     this.maxRecordBytes = options.maxRecordBytes;
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.#faults = options.faults ?? {};
+    this.#readOnly = options.readOnly ?? false;
     this.#segments = segments;
     this.#active = active;
     this.#nextOffset = nextOffset;
@@ -63,6 +83,7 @@ export class SegmentLog {
   static async open(dir: string, options: SegmentLogOptions): Promise<{ log: SegmentLog; report: LogOpenReport }> {
     if (!(options.maxRecordBytes > 0)) throw new Error('maxRecordBytes must be positive');
     let segments = await listSegments(dir);
+    if (segments.length === 0 && options.readOnly) throw new Error(`${dir} holds no command log segments`);
     if (segments.length === 0) {
       const first = { baseOffset: 0, path: join(dir, segmentName(0)) };
       await (await open(first.path, 'w')).close();
@@ -74,14 +95,16 @@ export class SegmentLog {
     }
     const last = segments[segments.length - 1]!;
     const tail = await scanTail(last);
-    const fh = await open(last.path, 'r+');
+    const fh = await open(last.path, options.readOnly ? 'r' : 'r+');
     const report: LogOpenReport = {
       segmentCount: segments.length,
       firstOffset: segments[0]!.baseOffset,
       nextOffset: last.baseOffset + tail.records,
     };
     try {
-      if (tail.damage) {
+      if (tail.damage && options.readOnly) {
+        report.truncated = { path: last.path, position: tail.validBytes, droppedBytes: tail.fileBytes - tail.validBytes, reason: tail.damage };
+      } else if (tail.damage) {
         await fh.truncate(tail.validBytes);
         await fh.datasync();
         report.truncated = {
@@ -117,6 +140,7 @@ export class SegmentLog {
   /** Appends the records with one write and one fdatasync; resolves with the last offset. */
   async append(records: readonly Uint8Array[]): Promise<number> {
     if (this.#closed) throw new LogUnavailableError('the command log is closed');
+    if (this.#readOnly) throw new Error('append() on a log opened read-only');
     if (this.#failed) throw new LogUnavailableError('the command log failed an earlier write', { cause: this.#failed });
     if (this.#appending) throw new Error('SegmentLog.append() called while another append is in flight');
     if (records.length === 0) throw new Error('append() of an empty batch');
@@ -129,6 +153,7 @@ export class SegmentLog {
     try {
       if (this.#active.bytes > 0 && this.#active.bytes + frames.length > this.segmentBytes) await this.#roll();
       const { fh, bytes } = this.#active;
+      await this.#faults.beforeWrite?.(frames.length);
       let written = 0;
       // Bounded: every iteration writes at least one byte or throws.
       while (written < frames.length) {
@@ -136,6 +161,7 @@ export class SegmentLog {
         if (bytesWritten <= 0) throw new Error('write made no progress');
         written += bytesWritten;
       }
+      await this.#faults.beforeSync?.();
       await fh.datasync();
       this.#active.bytes += frames.length;
       this.#nextOffset += records.length;
@@ -160,6 +186,7 @@ export class SegmentLog {
     const fh = await open(active.file.path, 'r+');
     try {
       await fh.truncate(active.bytes);
+      await this.#faults.beforeSync?.();
       await fh.datasync();
     } catch (err) {
       await fh.close().catch(() => undefined);

@@ -1,10 +1,21 @@
 // Reads the frames of one segment file in order, in bounded chunks, and classifies where it
 // stops: a clean end, a torn tail (the last write did not fully reach the disk) or corruption
-// (damage with valid-looking data after it, which truncating would silently lose).
+// (damage with an intact record somewhere after it, which truncating would silently lose).
+//
+// Whatever the damage looks like (a zero or absurd length, a length running past the end of the
+// file, a checksum mismatch), it is a torn tail only if no intact frame starts anywhere after it:
+// a crash can only leave garbage after the last durable write, never a good record. A flipped bit
+// in a length field in the middle of the log therefore refuses the open instead of cutting away
+// every record behind it.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FRAME_HEADER_BYTES, MAX_READABLE_PAYLOAD_BYTES, payloadChecksum } from './frame.ts';
 
 const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Work bound of the search for an intact frame after damage (bytes checksummed). Past it the
+ * damage is reported as corruption: refusing to start is recoverable, cutting records is not.
+ */
+const MAX_RESYNC_CHECKSUM_BYTES = 256 * 1024 * 1024;
 
 export type ScanStep =
   | { kind: 'record'; payload: Uint8Array; position: number }
@@ -50,37 +61,29 @@ export class SegmentScanner {
     await this.#ensure(pos, FRAME_HEADER_BYTES);
     const length = this.#buf.readUInt32LE(pos - this.#bufStart);
     const checksum = this.#buf.readUInt32LE(pos - this.#bufStart + 4);
-    if (length === 0) {
-      const zeros = await this.#restIsZero(pos);
-      return this.#finish({
-        kind: 'damaged',
-        position: pos,
-        torn: zeros,
-        reason: zeros ? 'zero-filled tail' : 'zero-length frame followed by data',
-      });
-    }
-    if (length > MAX_READABLE_PAYLOAD_BYTES) {
-      return this.#finish({ kind: 'damaged', position: pos, torn: false, reason: `frame length ${length} exceeds the readable bound` });
-    }
     const end = pos + FRAME_HEADER_BYTES + length;
-    if (end > this.fileBytes) {
-      return this.#finish({ kind: 'damaged', position: pos, torn: true, reason: `frame of ${length} bytes cut off by the end of the file` });
+    let problem: string | undefined;
+    if (length === 0) problem = 'zero-length frame';
+    else if (length > MAX_READABLE_PAYLOAD_BYTES) problem = `frame length ${length} exceeds the readable bound`;
+    else if (end > this.fileBytes) problem = `frame of ${length} bytes runs past the end of the file`;
+    if (problem === undefined) {
+      await this.#ensure(pos, FRAME_HEADER_BYTES + length);
+      const start = pos + FRAME_HEADER_BYTES - this.#bufStart;
+      const payload = Uint8Array.prototype.slice.call(this.#buf, start, start + length);
+      if (payloadChecksum(payload) === checksum) {
+        this.#pos = end;
+        return { kind: 'record', payload, position: pos };
+      }
+      problem = 'checksum mismatch';
     }
-    await this.#ensure(pos, FRAME_HEADER_BYTES + length);
-    const start = pos + FRAME_HEADER_BYTES - this.#bufStart;
-    const payload = Uint8Array.prototype.slice.call(this.#buf, start, start + length);
-    if (payloadChecksum(payload) !== checksum) {
-      // Damage in the last frame (nothing but zero fill after it) is a write cut short.
-      const torn = end === this.fileBytes || (await this.#restIsZero(end));
-      return this.#finish({
-        kind: 'damaged',
-        position: pos,
-        torn,
-        reason: torn ? 'checksum mismatch in the final frame' : 'checksum mismatch before the end of the segment',
-      });
-    }
-    this.#pos = end;
-    return { kind: 'record', payload, position: pos };
+    const intactAt = await this.#intactFrameAfter(pos);
+    if (intactAt === undefined) return this.#finish({ kind: 'damaged', position: pos, torn: true, reason: `${problem} in the final write` });
+    return this.#finish({
+      kind: 'damaged',
+      position: pos,
+      torn: false,
+      reason: intactAt < 0 ? `${problem}, and the bytes after it are too many to check` : `${problem}, with an intact record after it at byte ${intactAt}`,
+    });
   }
 
   async close(): Promise<void> {
@@ -110,15 +113,25 @@ export class SegmentScanner {
     this.#bufStart = pos;
   }
 
-  async #restIsZero(pos: number): Promise<boolean> {
-    let at = pos;
-    while (at < this.fileBytes) {
-      const n = Math.min(CHUNK_BYTES, this.fileBytes - at);
-      await this.#ensure(at, n);
-      const off = at - this.#bufStart;
-      for (let i = 0; i < n; i++) if (this.#buf[off + i] !== 0) return false;
-      at += n;
+  /**
+   * The position of the first intact frame starting after `damagedAt`; undefined when there is
+   * none; -1 when the search exceeded its work bound (treated as "there may be one").
+   */
+  async #intactFrameAfter(damagedAt: number): Promise<number | undefined> {
+    let budget = MAX_RESYNC_CHECKSUM_BYTES;
+    // Bounded by the file size; every candidate's checksum work is charged to the budget.
+    for (let q = damagedAt + 1; q + FRAME_HEADER_BYTES < this.fileBytes; q++) {
+      await this.#ensure(q, FRAME_HEADER_BYTES);
+      const off = q - this.#bufStart;
+      const length = this.#buf.readUInt32LE(off);
+      if (length === 0 || length > MAX_READABLE_PAYLOAD_BYTES || q + FRAME_HEADER_BYTES + length > this.fileBytes) continue;
+      budget -= length;
+      if (budget < 0) return -1;
+      const checksum = this.#buf.readUInt32LE(off + 4);
+      await this.#ensure(q, FRAME_HEADER_BYTES + length);
+      const start = q + FRAME_HEADER_BYTES - this.#bufStart;
+      if (payloadChecksum(this.#buf.subarray(start, start + length)) === checksum) return q;
     }
-    return true;
+    return undefined;
   }
 }

@@ -53,6 +53,7 @@ import { deleteUserTaskRunComment } from './handlers/user-task-comment-delete.ts
 import { userTaskDeadlineReassign } from './handlers/user-task-deadline-reassign.ts';
 import { userTaskDeadlineCancel } from './handlers/user-task-deadline-cancel.ts';
 import { userTaskTriggeredTask } from './handlers/user-task-triggered-task.ts';
+import { archiveThreadRuns } from './handlers/archive-thread-runs.ts';
 
 export function applyCommand(ctx: ProcessorContext): HandlerResult {
   const body = ctx.command.body;
@@ -160,6 +161,8 @@ export function applyCommand(ctx: ProcessorContext): HandlerResult {
       return userTaskDeadlineCancel(ctx, body.value);
     case 'userTaskTriggeredTask':
       return userTaskTriggeredTask(ctx, body.value);
+    case 'archiveThreadRuns':
+      return archiveThreadRuns(ctx, body.value);
     case 'taskWorkerHeartBeat':
       throw new ApiError(Code.UNIMPLEMENTED, 'Task worker heartbeats are answered at ingress, not logged.');
   }

@@ -21,7 +21,17 @@ import {
 import { StoredTimer } from '@filly/proto/internal';
 import { Checkpoint, CorrelatedEvent, WorkflowEvent, WorkflowEventDef } from '@filly/proto';
 import { CorrelationMarker } from '@filly/proto/internal';
+import {
+  CorrelatedEventIndexEntry,
+  ExternalEventIndexEntry,
+  NodeRunIndexEntry,
+  TaskRunIndexEntry,
+  UserTaskRunIndexEntry,
+  VariableIndexEntry,
+  WorkflowEventIndexEntry,
+} from '@filly/proto/internal';
 import { StructDef } from '@filly/proto';
+import { InactiveThreadRun } from '@filly/proto';
 import type { RecordCodec } from './context.ts';
 
 interface ProtoFns<T> {
@@ -62,4 +72,17 @@ export const Records = {
   checkpoint: codec('Checkpoint', Checkpoint),
   scheduledWfRun: codec('ScheduledWfRun', ScheduledWfRun),
   workflowMigrationPlan: codec('WorkflowMigrationPlan', WorkflowMigrationPlan),
+  /** A finished ThreadRun archived out of its WfRun. */
+  inactiveThreadRun: codec('InactiveThreadRun', InactiveThreadRun),
+} as const;
+
+/** Entries of the secondary indexes (keys.ts "secondary indexes"; processor/search-index/). */
+export const IndexRecords = {
+  nodeRun: codec('NodeRunIndexEntry', NodeRunIndexEntry),
+  taskRun: codec('TaskRunIndexEntry', TaskRunIndexEntry),
+  userTaskRun: codec('UserTaskRunIndexEntry', UserTaskRunIndexEntry),
+  variable: codec('VariableIndexEntry', VariableIndexEntry),
+  externalEvent: codec('ExternalEventIndexEntry', ExternalEventIndexEntry),
+  workflowEvent: codec('WorkflowEventIndexEntry', WorkflowEventIndexEntry),
+  correlatedEvent: codec('CorrelatedEventIndexEntry', CorrelatedEventIndexEntry),
 } as const;

@@ -5,6 +5,7 @@
 //   c/{ppp}/w/{tenant}/{rootWfRun}/{kind}/…  everything that belongs to one WfRun and its children
 //   c/{ppp}/k/{tenant}/{entity:key}/…        an entity group: state keyed by something other than
 //                                            a WfRun (a correlation key, a ScheduledWfRun)
+//   c/{ppp}/x/{tenant}/{kind}/…              search indexes (write-only for handlers)
 //   c/{ppp}/t/{dueMs}/{timerId}              timers, in due order
 //   c/{ppp}/q/{tenant}/{taskDef}/{taskRun}   scheduled tasks waiting for a worker
 //   s/{name}                                 engine bookkeeping (checkpoints)
@@ -13,6 +14,7 @@
 // lexicographic order is numeric order. A WfRun "group" (c/ppp/w/tenant/root/) is the unit the
 // engine loads into memory before a command on that WfRun is applied.
 import type { NodeRunId, TaskRunId, VariableId, WfRunId, ExternalEventId, WfSpecId, WorkflowEventId, CheckpointId, UserTaskRunId } from '@filly/proto';
+import { invalidArgument } from '../processor/api-error.ts';
 
 export const CLUSTER_SCOPE = '_cluster';
 
@@ -22,10 +24,13 @@ export function esc(component: string): string {
   return component.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
 
+// Numbers in keys come from requests (versions, thread and position numbers, times): one out of
+// range is the caller's mistake, answered INVALID_ARGUMENT rather than as a server bug.
 export function pad(n: number, width: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`key number out of range: ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0 || String(n).length > width) {
+    throw invalidArgument(`A number in the request is out of range: ${n} (allowed: 0 to ${'9'.repeat(width)}).`);
+  }
   const s = String(n);
-  if (s.length > width) throw new Error(`key number ${n} wider than ${width} digits`);
   return '0'.repeat(width - s.length) + s;
 }
 
@@ -64,6 +69,9 @@ export const tenantKey = (id: string): string => `m/${CLUSTER_SCOPE}/tenant/${es
 export const taskDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/taskdef/${esc(namePrefix)}`;
 export const externalEventDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/eedef/${esc(namePrefix)}`;
 export const wfSpecSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/wfspec/${esc(namePrefix)}`;
+export const userTaskDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/utdef/${esc(namePrefix)}`;
+export const structDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/structdef/${esc(namePrefix)}`;
+export const workflowEventDefSearchPrefix = (tenant: string, namePrefix = ''): string => `m/${esc(tenant)}/wfevtdef/${esc(namePrefix)}`;
 export const tenantSearchPrefix = (): string => `m/${CLUSTER_SCOPE}/tenant/`;
 export const principalSearchPrefix = (): string => `m/${CLUSTER_SCOPE}/principal/`;
 
@@ -170,6 +178,17 @@ export const correlatedEventKey = (p: number, tenant: string, key: string, exter
 export const correlationMarkerKey = (p: number, tenant: string, key: string, externalEventDefName: string): string =>
   `${entityGroupPrefix(p, tenant, CORRELATION_ENTITY, key)}marker/${esc(externalEventDefName)}`;
 
+// ---- thread archival ------------------------------------------------------------------------
+
+/** Finished ThreadRuns moved out of their WfRun (InactiveThreadRun), by thread number. */
+export const inactiveThreadRunPrefix = (p: number, tenant: string, id: WfRunId): string =>
+  inGroup(p, tenant, id, `inactivethread/${esc(wfRunIdString(id))}/`);
+export const inactiveThreadRunKey = (p: number, tenant: string, id: WfRunId, threadRunNumber: number): string =>
+  `${inactiveThreadRunPrefix(p, tenant, id)}${pad(threadRunNumber, 10)}`;
+/** The WfRun records of every descendant (child, grandchild, ...) of a WfRun; ids never contain '_'. */
+export const wfRunDescendantsPrefix = (p: number, tenant: string, id: WfRunId): string =>
+  inGroup(p, tenant, id, `wfrun/${esc(wfRunIdString(id) + '_')}`);
+
 // ---- search indexes ---------------------------------------------------------------------------
 
 /**
@@ -182,6 +201,65 @@ export const wfRunSearchPrefix = (partition: number, tenant: string, wfSpecName?
   `c/${partitionPart(partition)}/x/${esc(tenant)}/wfrun/${wfSpecName === undefined ? 'all/' : `spec/${esc(wfSpecName)}/`}`;
 export const wfRunSearchKey = (partition: number, tenant: string, wfSpecName: string | undefined, startMs: number, id: WfRunId): string =>
   `${wfRunSearchPrefix(partition, tenant, wfSpecName)}${pad(Math.max(0, Math.floor(startMs)), 15)}/${esc(wfRunIdString(id))}`;
+
+// ---- secondary indexes ----------------------------------------------------------------------
+
+/**
+ * Search indexes over the objects of WfRuns and correlation keys:
+ *   c/{ppp}/x/{tenant}/{kind}/{indexed values…}/{createdMs15}/{object id…}
+ * written by the processor in the transaction that writes the object (processor/search-index/),
+ * never read by handlers, scanned by ingress/searches/. Within one index prefix, entries sort by
+ * creation time, then id. The values that may change (a status, an assignee, a value) are part
+ * of the prefix, so an update moves the entry to another key.
+ */
+export const INDEX_TIME_DIGITS = 15;
+const indexRoot = (p: number, tenant: string, kind: string): string => `c/${partitionPart(p)}/x/${esc(tenant)}/${kind}/`;
+const indexTime = (createdMs: number): string => pad(Math.max(0, Math.floor(createdMs)), INDEX_TIME_DIGITS);
+
+/** EXTERNAL_EVENT NodeRuns of one ExternalEventDef in one status (numeric LHStatus). */
+export const nodeRunIndexPrefix = (p: number, tenant: string, extEvtDefName: string, status: number): string =>
+  `${indexRoot(p, tenant, 'noderun')}${esc(extEvtDefName)}/${pad(status, 3)}/`;
+export const nodeRunIndexKey = (prefix: string, createdMs: number, id: NodeRunId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${pad(id.threadRunNumber, 5)}/${pad(id.position, 7)}`;
+
+/** TaskRuns of one TaskDef: all of them, or those in one status (numeric TaskStatus). */
+export const taskRunIndexPrefix = (p: number, tenant: string, taskDefName: string, status?: number): string =>
+  `${indexRoot(p, tenant, 'taskrun')}${esc(taskDefName)}/${status === undefined ? 'all' : pad(status, 3)}/`;
+export const taskRunIndexKey = (prefix: string, createdMs: number, id: TaskRunId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${esc(id.taskGuid)}`;
+
+/** The attribute a UserTaskRun index is keyed by (a search names at least one). */
+export type UserTaskRunIndexAttribute = 'status' | 'def' | 'user' | 'group';
+export const userTaskRunIndexPrefix = (p: number, tenant: string, attribute: UserTaskRunIndexAttribute, value: string): string =>
+  `${indexRoot(p, tenant, 'utrun')}${attribute}/${esc(value)}/`;
+export const userTaskRunIndexKey = (prefix: string, createdMs: number, id: UserTaskRunId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${esc(id.userTaskGuid)}`;
+
+/**
+ * Variables of a WfSpec (by name) holding one value. `indexedName` is the variable's name, or
+ * `{name}_{jsonPath}` for a JSON index; `encodedValue` comes from search-index/variable-values.ts.
+ */
+export const variableIndexPrefix = (p: number, tenant: string, wfSpecName: string, indexedName: string, encodedValue: string): string =>
+  `${indexRoot(p, tenant, 'var')}${esc(wfSpecName)}/${esc(indexedName)}/${esc(encodedValue)}/`;
+export const variableIndexKey = (prefix: string, createdMs: number, id: VariableId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${pad(id.threadRunNumber, 5)}/${esc(id.name)}`;
+
+/** ExternalEvents of one ExternalEventDef: all, or only claimed / only unclaimed ones. */
+export const externalEventIndexPrefix = (p: number, tenant: string, defName: string, claimed?: boolean): string =>
+  `${indexRoot(p, tenant, 'extevt')}${esc(defName)}/${claimed === undefined ? 'all' : claimed ? 'claimed' : 'unclaimed'}/`;
+export const externalEventIndexKey = (prefix: string, createdMs: number, id: ExternalEventId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${esc(id.guid)}`;
+
+export const workflowEventIndexPrefix = (p: number, tenant: string, defName: string): string =>
+  `${indexRoot(p, tenant, 'wfevt')}${esc(defName)}/`;
+export const workflowEventIndexKey = (prefix: string, createdMs: number, id: WorkflowEventId): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(wfRunIdString(req(id.wfRunId)))}/${pad(id.number, 7)}`;
+
+/** CorrelatedEvents of one ExternalEventDef: all, or those that have / have not produced ExternalEvents. */
+export const correlatedEventIndexPrefix = (p: number, tenant: string, defName: string, hasExternalEvents?: boolean): string =>
+  `${indexRoot(p, tenant, 'correvt')}${esc(defName)}/${hasExternalEvents === undefined ? 'all' : hasExternalEvents ? 'used' : 'unused'}/`;
+export const correlatedEventIndexKey = (prefix: string, createdMs: number, correlationKey: string): string =>
+  `${prefix}${indexTime(createdMs)}/${esc(correlationKey)}`;
 
 // ---- timers and task queues -----------------------------------------------------------------
 

@@ -28,6 +28,8 @@ export interface KvStore {
   /** Entries under `prefix` in key order. */
   scan(options: KvScan): Promise<KvEntry[]>;
   close(): Promise<void>;
+  /** Optional: makes the store writable again after a failed write (RocksDB: reopen). */
+  recover?(): Promise<void>;
 }
 
 /** Compares two keys in the order of their UTF-8 encodings (code point order). */

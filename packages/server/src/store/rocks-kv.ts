@@ -6,10 +6,12 @@ import RocksDB from 'rocksdb-native';
 import { assertScanLimit, type KvEntry, type KvScan, type KvStore, type KvWrite } from './kv-store.ts';
 
 export class RocksKv implements KvStore {
+  readonly #path: string;
   #db: RocksDB;
   #closed = false;
 
-  private constructor(db: RocksDB) {
+  private constructor(path: string, db: RocksDB) {
+    this.#path = path;
     this.#db = db;
   }
 
@@ -17,7 +19,19 @@ export class RocksKv implements KvStore {
     await mkdir(path, { recursive: true });
     const db = new RocksDB(path);
     await db.ready();
-    return new RocksKv(db);
+    return new RocksKv(path, db);
+  }
+
+  /**
+   * After a failed write RocksDB stays read-only (a "background error") until it is reopened:
+   * close and reopen it. Throws while the disk still refuses; calls may be repeated.
+   */
+  async recover(): Promise<void> {
+    this.#assertOpen();
+    await this.#db.close().catch(() => undefined);
+    const db = new RocksDB(this.#path);
+    await db.ready();
+    this.#db = db;
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -33,8 +47,11 @@ export class RocksKv implements KvStore {
     try {
       for (const { key, value } of batch) {
         const k = Buffer.from(key, 'utf8');
-        if (value === null) w.delete(k);
-        else w.put(k, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        // The try* forms: put()/delete() return a promise per operation that rejects when the
+        // batch fails, and nobody awaits those (the batch's flush() reports the failure), so a
+        // full disk would crash the process with an unhandled rejection.
+        if (value === null) w.tryDelete(k);
+        else w.tryPut(k, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       }
       await w.flush();
     } finally {

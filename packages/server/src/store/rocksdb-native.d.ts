@@ -4,6 +4,8 @@ declare module 'rocksdb-native' {
   interface WriteBatch {
     put(key: Key, value: Buffer | string): void;
     delete(key: Key): void;
+    tryPut(key: Key, value: Buffer | string): void;
+    tryDelete(key: Key): void;
     flush(): Promise<void>;
     destroy(): void;
   }

@@ -53,6 +53,10 @@ export class StateCache {
   #groups = new Map<string, Group>();
   /** Batches up to this sequence number are in the store. */
   #durableSeq = 0;
+  /** Batches up to this sequence number are in the log (acknowledged), maybe not yet stored. */
+  #loggedSeq = 0;
+  /** Sequence number of the last batch that changed metadata. */
+  #metadataDirtySeq = 0;
 
   constructor(maxGroups: number) {
     if (!(maxGroups > 0)) throw new Error('maxCachedWfRuns must be positive');
@@ -112,6 +116,27 @@ export class StateCache {
   /** Every batch up to seq is now in the store. */
   markDurable(seq: number): void {
     if (seq > this.#durableSeq) this.#durableSeq = seq;
+    this.markLogged(seq);
+  }
+
+  /** Every batch up to seq is now in the log: its results may be shown to readers. */
+  markLogged(seq: number): void {
+    if (seq > this.#loggedSeq) this.#loggedSeq = seq;
+  }
+
+  markMetadataDirty(seq: number): void {
+    if (seq > this.#metadataDirtySeq) this.#metadataDirtySeq = seq;
+  }
+
+  /**
+   * The committed bytes of a metadata key, for readers outside the processor: null when the key
+   * does not exist, undefined when the cache holds metadata not yet in the log (ask the store).
+   * Serving these reads from memory spares the store one read per request (tenant checks).
+   */
+  loggedMetadata(key: string): Uint8Array | null | undefined {
+    if (!isMetadataKey(key)) throw new Error(`${key} is not a metadata key`);
+    if (this.#metadataDirtySeq > this.#loggedSeq) return undefined;
+    return this.metadata.entries.get(key)?.bytes ?? null;
   }
 
   /**
@@ -136,7 +161,19 @@ export class StateCache {
     return evicted;
   }
 
+  /** Forgets every cached group whose prefix starts with `prefix` (a partition another instance now owns). */
+  dropGroups(prefix: string): void {
+    for (const key of [...this.#groups.keys()]) if (key.startsWith(prefix)) this.#groups.delete(key);
+  }
+
+  clearMetadata(): void {
+    this.metadata.entries.clear();
+    this.metadata.keys.clear();
+  }
+
   clear(): void {
+    // Reloaded from the store next: what the cache holds then is exactly what is stored.
+    this.#metadataDirtySeq = 0;
     this.metadata.entries.clear();
     this.metadata.keys.clear();
     this.#groups.clear();

@@ -20,7 +20,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const MAX_REFILL_ROUNDS = 4;
 
 export interface TimerDeps {
-  kv: KvStore;
+  /** Reads only; a read must see every batch whose effects were announced (onScheduled). */
+  kv: Pick<KvStore, 'get' | 'scan'>;
   submit: (command: Command) => Promise<CommandOutcome>;
   nowMs: () => number;
   logger: EngineLogger;
@@ -35,7 +36,12 @@ export interface TimerDeps {
 interface Pending {
   key: string;
   dueMs: number;
+  /** The stored record, when the commit that wrote it handed it over (spares a store read). */
+  bytes?: Uint8Array;
 }
+
+/** Timers due within this long keep their record in memory; later ones are read when they fire. */
+const KEEP_BYTES_WITHIN_MS = 10_000;
 
 export class PartitionTimers {
   readonly partition: number;
@@ -74,15 +80,20 @@ export class PartitionTimers {
     this.#arm();
   }
 
-  /** A timer record was committed at key. */
-  onScheduled(key: string, dueMs: number): void {
+  /**
+   * A timer record was committed at key. `bytes` is the record as committed: pass it only from
+   * the commit that created the timer (never from a replay, which may announce a timer that a
+   * later replayed command already fired and deleted).
+   */
+  onScheduled(key: string, dueMs: number, bytes?: Uint8Array): void {
     if (this.#stopped) return;
+    const p: Pending = bytes !== undefined && dueMs - this.#deps.nowMs() <= KEEP_BYTES_WITHIN_MS ? { key, dueMs, bytes } : { key, dueMs };
     if (this.#refilling) {
-      if (this.#arrived.length < this.#deps.maxLoaded) this.#arrived.push({ key, dueMs });
+      if (this.#arrived.length < this.#deps.maxLoaded) this.#arrived.push(p);
       else this.#arrivalsOverflowed = true;
       return;
     }
-    this.#insert({ key, dueMs });
+    this.#insert(p);
     this.#arm();
   }
 
@@ -163,7 +174,7 @@ export class PartitionTimers {
   async #fire(p: Pending): Promise<void> {
     let retry = false;
     try {
-      const bytes = await this.#deps.kv.get(p.key);
+      const bytes = p.bytes ?? (await this.#deps.kv.get(p.key));
       if (bytes === undefined) return; // removed since it was loaded
       const command = StoredTimer.decode(bytes).command;
       if (!command) {

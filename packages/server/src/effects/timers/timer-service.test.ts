@@ -124,3 +124,30 @@ test('a timer whose command is refused for load is retried', async () => {
   service.stop();
   assert.equal(attempts, 3);
 });
+
+test('a timer handed over with its record fires without reading the store', async () => {
+  const kv = new MemoryKv(); // empty: a store read would find nothing and drop the timer
+  const fired: string[] = [];
+  const service = new TimerService(1, {
+    kv,
+    submit: async (command) => {
+      fired.push(command.commandId);
+      return { ok: true, response: undefined };
+    },
+    nowMs: Date.now,
+    logger: quiet,
+    maxLoaded: 10,
+    maxFiring: 5,
+    retryDelayMs: 10,
+  });
+  await service.start();
+  const due = Date.now() + 5;
+  const withRecord = timerKey(0, due, 'with');
+  const withoutRecord = timerKey(0, due, 'without');
+  service.onScheduled(0, withRecord, due, storedTimer(withRecord, due));
+  service.onScheduled(0, withoutRecord, due);
+  await until(() => fired.length === 1, 2_000);
+  await new Promise((r) => setTimeout(r, 30));
+  service.stop();
+  assert.deepEqual(fired, [withRecord]);
+});

@@ -20,10 +20,11 @@ export class TimerService {
     await Promise.all([...this.#partitions.values()].map((p) => p.start()));
   }
 
-  onScheduled(partition: number, key: string, dueMs: number): void {
+  /** See PartitionTimers.onScheduled for when `bytes` may be given. */
+  onScheduled(partition: number, key: string, dueMs: number, bytes?: Uint8Array): void {
     const timers = this.#partitions.get(partition);
     if (!timers) throw new Error(`timer for unknown partition ${partition}`);
-    timers.onScheduled(key, dueMs);
+    timers.onScheduled(key, dueMs, bytes);
   }
 
   partition(partition: number): PartitionTimers | undefined {

@@ -3,72 +3,136 @@
 // becomes a TaskClaimEvent command, and the task is sent only after that claim commits, so the
 // attempt's timeout starts at the claim. A task someone else claimed first gives an empty
 // response, and the worker simply asks again.
+//
+// Backpressure: a worker that stops reading its responses must not keep claiming tasks it will
+// never see (they would wait for their timeout while other workers idle), nor make the server
+// buffer responses without bound. So a stream offers only a few of its credits to the task queue
+// at once, and none while its responses are not flowing out (claims in progress or the
+// transport's write buffer full); held credits are offered again on 'drain'.
 import { ScheduledTask, type PollTaskRequest, type PollTaskResponse } from '@filly/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { ApiError, Code } from '../../processor/api-error.ts';
+import { partitionForKey } from '../../commands/partition.ts';
+import { rootWfRunId, scheduledTaskKey } from '../../store/keys.ts';
 import { callContextOf } from '../call-context.ts';
 import type { IngressDeps } from '../deps.ts';
+import { isMalformed, malformedReason } from '../malformed-request.ts';
 import { submit } from '../submit.ts';
 import { isLhName } from '../validate.ts';
 import { toServiceError } from '../status.ts';
+import { endStreamWithError } from '../stream-status.ts';
 
-/** Credits one stream may hold at once; more means a misbehaving client. */
-const MAX_OUTSTANDING_POLLS_PER_STREAM = 1_024;
+/** Credits of one stream waiting in the task queue at once. */
+const MAX_WAITING_CREDITS_PER_STREAM = 16;
+/** Responses of one stream being claimed or not yet flushed before its credits are held back. */
+const MAX_UNSENT_RESPONSES_PER_STREAM = 16;
 
 export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskRequest, PollTaskResponse>): void {
   const ctx = callContextOf(stream.metadata);
-  const cancels = new Set<() => void>();
+  const maxOutstanding = deps.config.limits.maxOutstandingPollsPerStream;
+  const waiting = new Map<() => void, PollTaskRequest>();
+  const held: PollTaskRequest[] = [];
+  let claiming = 0;
   let taskDefName: string | undefined;
   let closed = false;
 
   const close = (): void => {
     if (closed) return;
     closed = true;
-    for (const cancel of cancels) cancel();
-    cancels.clear();
+    for (const cancel of waiting.keys()) cancel();
+    waiting.clear();
+    held.length = 0;
   };
   const fail = (err: ApiError): void => {
     if (closed) return;
     close();
-    stream.destroy(toServiceError(err, deps.log, 'PollTask'));
+    endStreamWithError(stream as ServerDuplexStream<unknown, unknown>, toServiceError(err, deps.log, 'PollTask'));
   };
+  const flowing = (): boolean => !stream.writableNeedDrain && claiming + stream.writableLength < MAX_UNSENT_RESPONSES_PER_STREAM;
   const respond = (response: PollTaskResponse): void => {
-    if (!closed && !stream.destroyed && stream.writable) stream.write(response);
+    if (closed || stream.destroyed || !stream.writable) return;
+    if (!stream.write(response)) holdWaiting();
+  };
+  // Takes the credits back from the task queue while responses cannot flow.
+  const holdWaiting = (): void => {
+    for (const [cancel, req] of waiting) {
+      cancel();
+      held.push(req);
+    }
+    waiting.clear();
+  };
+  const offer = (): void => {
+    let guard = 0;
+    while (!closed && held.length > 0 && waiting.size < MAX_WAITING_CREDITS_PER_STREAM && flowing()) {
+      if (++guard > maxOutstanding) throw new Error('PollTask offer loop did not converge');
+      const req = held.shift()!;
+      if (!register(req)) return;
+    }
+  };
+
+  // False when the stream was failed instead.
+  const register = (req: PollTaskRequest): boolean => {
+    const defName = taskDefName!;
+    // The queue may hand a task over synchronously, before waitForTask returns its cancel.
+    let served = false;
+    let cancel: (() => void) | undefined;
+    try {
+      cancel = deps.engine.tasks.waitForTask(ctx.tenant, defName, (task) => {
+        served = true;
+        if (cancel) waiting.delete(cancel);
+        claiming++;
+        claim(task, req)
+          .then(respond, (err: unknown) => {
+            deps.log.warn({ err, taskDefName: defName }, 'task claim failed; answering the poll empty and queueing the task again');
+            // The claim never committed (or its fate is unknown): the task is still scheduled in
+            // the store, so it must stay dispatchable. A duplicate claim is refused by the processor.
+            requeue(task, defName);
+            respond({ result: undefined });
+          })
+          .finally(() => {
+            claiming--;
+            offer();
+          });
+      });
+    } catch (err) {
+      fail(err instanceof ApiError ? err : new ApiError(Code.UNAVAILABLE, 'The task queue refused the poll; retry later.'));
+      return false;
+    }
+    if (!served) waiting.set(cancel, req);
+    return true;
   };
 
   stream.on('data', (req: PollTaskRequest) => {
     if (closed) return;
+    if (isMalformed(req)) return fail(new ApiError(Code.INVALID_ARGUMENT, malformedReason(req)));
     const name = req.taskDefId?.name ?? '';
     if (taskDefName === undefined) {
       if (!isLhName(name)) return fail(new ApiError(Code.INVALID_ARGUMENT, `PollTask needs a valid task_def_id.name; got "${name.slice(0, 80)}".`));
       if (req.clientId === '') return fail(new ApiError(Code.INVALID_ARGUMENT, 'PollTask needs a client_id.'));
       taskDefName = name;
     } else if (name !== taskDefName) {
-      deps.log.warn({ expected: taskDefName, got: name }, 'PollTask stream switched TaskDef; keeping the first');
+      deps.log.warn({ expected: taskDefName.slice(0, 80), got: name.slice(0, 80) }, 'PollTask stream switched TaskDef; keeping the first');
     }
-    if (cancels.size >= MAX_OUTSTANDING_POLLS_PER_STREAM) {
-      return fail(new ApiError(Code.RESOURCE_EXHAUSTED, `More than ${MAX_OUTSTANDING_POLLS_PER_STREAM} outstanding polls on one stream; send the next request after each response.`));
+    if (waiting.size + held.length + claiming >= maxOutstanding) {
+      return fail(new ApiError(Code.RESOURCE_EXHAUSTED, `More than ${maxOutstanding} outstanding polls on one stream (FILLY_MAX_OUTSTANDING_POLLS_PER_STREAM); send the next request after each response.`));
     }
-    const defName = taskDefName;
-    // The queue may hand a task over synchronously, before waitForTask returns its cancel.
-    let served = false;
-    let cancel: (() => void) | undefined;
-    cancel = deps.engine.tasks.waitForTask(ctx.tenant, defName, (task) => {
-      served = true;
-      if (cancel) cancels.delete(cancel);
-      claim(task, req).then(respond, (err: unknown) => {
-        deps.log.warn({ err, taskDefName: defName }, 'task claim failed; answering the poll empty');
-        respond({ result: undefined });
-      });
-    });
-    if (!served) cancels.add(cancel);
+    held.push(req);
+    offer();
   });
+  stream.on('drain', offer);
   stream.on('end', () => {
     close();
     stream.end();
   });
   stream.on('error', close);
   stream.on('close', close);
+
+  function requeue(task: ScheduledTask, defName: string): void {
+    const taskRunId = task.taskRunId;
+    if (taskRunId?.wfRunId === undefined) return;
+    const partition = partitionForKey(rootWfRunId(taskRunId.wfRunId), deps.engine.partitionCount);
+    deps.engine.tasks.requeue(ctx.tenant, defName, scheduledTaskKey(partition, ctx.tenant, defName, taskRunId), task);
+  }
 
   async function claim(task: ScheduledTask, req: PollTaskRequest): Promise<PollTaskResponse> {
     try {

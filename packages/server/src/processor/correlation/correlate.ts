@@ -8,6 +8,7 @@ import type { ProcessorContext } from '../context.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { externalEventDefByName } from '../metadata-reads.ts';
+import { updateIndexes } from '../search-index/update-indexes.ts';
 
 /** Bound on the NodeRuns one marker tracks: each is a WfRun waiting on the same key and def. */
 export const MAX_WAITING_NODE_RUNS_PER_MARKER = 10_000;
@@ -56,7 +57,12 @@ export function correlate(ctx: ProcessorContext, event: CorrelatedEvent, marker:
   }
   const eventKey = correlatedEventKeyOf(ctx, key, defId.name);
   const def = externalEventDefByName(ctx, ctx.tenant, defId.name);
-  if (def?.correlatedEventConfig?.deleteAfterFirstCorrelation === true) ctx.delete(eventKey);
-  else ctx.put(Records.correlatedEvent, eventKey, event);
+  if (def?.correlatedEventConfig?.deleteAfterFirstCorrelation === true) {
+    ctx.delete(eventKey);
+    updateIndexes(ctx, Records.correlatedEvent, event, undefined);
+  } else {
+    ctx.put(Records.correlatedEvent, eventKey, event);
+    updateIndexes(ctx, Records.correlatedEvent, undefined, event);
+  }
   ctx.delete(markerKeyOf(ctx, key, defId.name));
 }

@@ -1,6 +1,9 @@
-// ApplyWorkflowMigrationPlan: moves one running WfRun to the plan's destination WfSpec version
-// (migration/migrate-wf-run.ts). Preconditions and their errors are upstream's; migration
-// variables are checked against the destination threads before anything changes.
+// ApplyWorkflowMigrationPlan: stamps the plan (and the caller's migration variables) on one
+// running WfRun and advances it; its threads then migrate lazily, each when it waits at or
+// arrives at a node the plan maps (migration/lazy-migration.ts). Preconditions and their errors
+// are upstream's, plus one: the WfRun must run the plan's source version (upstream accepts any
+// WfRun and silently migrates nothing). Migration variables are checked against the destination
+// threads before anything changes.
 import { WfRun, type ApplyWorkflowMigrationPlanRequest, type WfSpec, type WorkflowMigrationPlan } from '@filly/proto';
 import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { failedPrecondition, invalidArgument, notFound } from '../api-error.ts';
@@ -11,7 +14,8 @@ import { RunRuntime } from '../wf-run/runtime.ts';
 import { isTerminatedStatus } from '../wf-run/thread-status.ts';
 import { LHStatus } from '@filly/proto';
 import { literalFits, declaredTypeDef } from '../wf-spec/types.ts';
-import { migrateWfRun } from '../migration/migrate-wf-run.ts';
+import { advanceWfRun } from '../wf-run/advance.ts';
+import { sameSpecId } from '../migration/lazy-migration.ts';
 import { specIdString } from './put-workflow-migration-plan.ts';
 
 export function applyWorkflowMigrationPlan(ctx: ProcessorContext, req: ApplyWorkflowMigrationPlanRequest): HandlerResult {
@@ -33,12 +37,17 @@ export function applyWorkflowMigrationPlan(ctx: ProcessorContext, req: ApplyWork
     throw failedPrecondition(`Destination WfSpec ${specIdString(newId)} for migration plan ${planName} no longer exists`);
   }
   checkMigrationVars(req, plan, newSpec, planName);
+  if (!sameSpecId(rt.wfRun.wfSpecId, plan.oldWfSpec)) {
+    throw failedPrecondition(
+      `WfRun ${name} runs WfSpec ${specIdString(rt.wfRun.wfSpecId ?? plan.oldWfSpec)}, but plan ${planName} migrates ${specIdString(plan.oldWfSpec)}`,
+    );
+  }
 
   rt.wfRun.workflowMigrationPlanId = { name: planName };
   rt.wfRun.migrationVariables = req.migrationVarsByThread;
-  const migrated = migrateWfRun(rt, plan, newSpec);
-  migrated.flush();
-  return WfRun.encode(migrated.wfRun).finish();
+  advanceWfRun(rt);
+  rt.flush();
+  return WfRun.encode(rt.wfRun).finish();
 }
 
 function checkMigrationVars(req: ApplyWorkflowMigrationPlanRequest, plan: WorkflowMigrationPlan, newSpec: WfSpec, planName: string): void {

@@ -6,6 +6,7 @@ import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { failedPrecondition, invalidArgument, notFound } from '../api-error.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
+import { updateIndexes } from '../search-index/update-indexes.ts';
 
 export function deleteExternalEvent(ctx: ProcessorContext, req: DeleteExternalEventRequest): HandlerResult {
   const id = req.id;
@@ -22,5 +23,6 @@ export function deleteExternalEvent(ctx: ProcessorContext, req: DeleteExternalEv
     throw failedPrecondition('ExternalEvent already claimed!');
   }
   ctx.delete(key);
+  updateIndexes(ctx, Records.externalEvent, event, undefined);
   return Empty.encode({}).finish();
 }

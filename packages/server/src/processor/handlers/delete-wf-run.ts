@@ -8,6 +8,8 @@ import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { deleteWfRunSearchEntries } from '../wf-run/search-index.ts';
 import { latestAttempt, scheduledTaskFor, taskDefName } from '../node-runs/task-runs.ts';
+import { deleteWfRunFamily } from '../wf-run/delete-family.ts';
+import { deleteWithIndexes, updateIndexes } from '../search-index/update-indexes.ts';
 
 export function deleteWfRun(ctx: ProcessorContext, req: DeleteWfRunRequest): HandlerResult {
   const id = req.id;
@@ -18,15 +20,22 @@ export function deleteWfRun(ctx: ProcessorContext, req: DeleteWfRunRequest): Han
   // Deleting what is not there is not an error (upstream answers Empty too).
   const wfRun = ctx.get(Records.wfRun, wfRunKey);
   if (wfRun === undefined) return Empty.encode({}).finish();
+  deleteWfRunFamily(ctx, wfRun, deleteWfRun); // children, correlation markers, a waiting parent
 
   for (const { key, value } of ctx.scan(Records.taskRun, keys.taskRunPrefix(p, t, id))) {
     if (value.attempts.length > 0 && latestAttempt(value).status === TaskStatus.TASK_SCHEDULED) {
       ctx.unscheduleTask(taskDefName(value), scheduledTaskFor(value));
     }
+    updateIndexes(ctx, Records.taskRun, value, undefined);
     ctx.delete(key);
   }
-  for (const prefix of [keys.nodeRunPrefix(p, t, id), keys.variablePrefix(p, t, id), keys.externalEventPrefix(p, t, id),
-    keys.workflowEventPrefix(p, t, id), keys.checkpointPrefix(p, t, id), keys.userTaskRunPrefix(p, t, id)]) {
+  // Indexed records are decoded to find their search index entries.
+  deleteWithIndexes(ctx, Records.nodeRun, keys.nodeRunPrefix(p, t, id));
+  deleteWithIndexes(ctx, Records.variable, keys.variablePrefix(p, t, id));
+  deleteWithIndexes(ctx, Records.externalEvent, keys.externalEventPrefix(p, t, id));
+  deleteWithIndexes(ctx, Records.workflowEvent, keys.workflowEventPrefix(p, t, id));
+  deleteWithIndexes(ctx, Records.userTaskRun, keys.userTaskRunPrefix(p, t, id));
+  for (const prefix of [keys.checkpointPrefix(p, t, id), keys.inactiveThreadRunPrefix(p, t, id)]) {
     for (const { key } of ctx.scan(rawBytes, prefix)) ctx.delete(key);
   }
   ctx.delete(wfRunKey);

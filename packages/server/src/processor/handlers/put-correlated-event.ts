@@ -11,6 +11,7 @@ import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 import { NULL_VALUE } from '../wf-run/variables.ts';
 import { tsFromMs } from '../wf-run/time.ts';
 import { correlate, correlatedEventKeyOf, markerKeyOf } from '../correlation/correlate.ts';
+import { updateIndexes } from '../search-index/update-indexes.ts';
 
 export function putCorrelatedEvent(ctx: ProcessorContext, req: PutCorrelatedEventRequest): HandlerResult {
   const key = req.key;
@@ -37,6 +38,7 @@ export function putCorrelatedEvent(ctx: ProcessorContext, req: PutCorrelatedEven
     externalEvents: [],
   };
   ctx.put(Records.correlatedEvent, eventKey, event);
+  updateIndexes(ctx, Records.correlatedEvent, undefined, event);
   const marker = ctx.get(Records.correlationMarker, markerKeyOf(ctx, key, defName));
   if (marker !== undefined) correlate(ctx, event, marker);
 

@@ -14,6 +14,7 @@ import { tsFromMs } from '../wf-run/time.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
 import { triggerInterrupts } from '../wf-run/interrupts.ts';
+import { updateIndexes } from '../search-index/update-indexes.ts';
 
 export function putExternalEvent(ctx: ProcessorContext, req: PutExternalEventRequest): HandlerResult {
   const wfRunId = req.wfRunId;
@@ -46,6 +47,7 @@ export function putExternalEvent(ctx: ProcessorContext, req: PutExternalEventReq
     claimed: false,
   };
   ctx.put(Records.externalEvent, key, event);
+  updateIndexes(ctx, Records.externalEvent, undefined, event);
 
   const gc = def.retentionPolicy?.extEvtGcPolicy;
   if (gc?.$case === 'secondsAfterPut') {

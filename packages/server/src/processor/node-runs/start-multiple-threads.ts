@@ -33,7 +33,7 @@ export const startMultipleThreadsKind: NodeKind = {
 
   arrive(rt, thread, nodeRun, node) {
     const def = nodeOf(node);
-    const spec = rt.wfSpec.threadSpecs[def.threadSpecName];
+    const spec = rt.specOf(thread.wfSpecId).threadSpecs[def.threadSpecName];
     if (spec === undefined) throw new Error(`ThreadSpec ${def.threadSpecName} missing from WfSpec`);
     if (nodeRun.nodeType?.$case !== 'startMultipleThreads') throw new Error('not a START_MULTIPLE_THREADS NodeRun');
     const run = nodeRun.nodeType.value;

@@ -39,7 +39,7 @@ export const startThreadKind: NodeKind = {
       if (!(err instanceof VarSubError)) throw err;
       throw new NodeFailure(newFailure(ErrorName.VAR_SUB_ERROR, `Failed constructing input variables for thread: ${err.message}`));
     }
-    const spec = rt.wfSpec.threadSpecs[def.threadSpecName];
+    const spec = rt.specOf(thread.wfSpecId).threadSpecs[def.threadSpecName];
     if (spec === undefined) throw new Error(`ThreadSpec ${def.threadSpecName} missing from WfSpec`);
     const problem = problemWithThreadInputs(spec, def.threadSpecName, inputs);
     if (problem !== undefined) {

@@ -14,6 +14,7 @@ import { structDefLookupOf } from '../structs/struct-def-lookup.ts';
 import { NULL_VALUE } from '../wf-run/variables.ts';
 import { tsFromMs } from '../wf-run/time.ts';
 import { workflowEventDetail, workflowEventTopic } from '../workflow-event-topic.ts';
+import { updateIndexes } from '../search-index/update-indexes.ts';
 
 /** Bound on the events of one def a single WfRun may throw (numbering scans them). */
 export const MAX_WORKFLOW_EVENTS_PER_DEF = 100_000;
@@ -52,6 +53,7 @@ export const throwEventKind: NodeKind = {
     // Written straight to the transaction (not the runtime's cache): an event never changes, and
     // a second THROW_EVENT in this same command must see it when it numbers its own.
     rt.ctx.put(Records.workflowEvent, keys.workflowEventKey(rt.ctx.partition, rt.ctx.tenant, id), event);
+    updateIndexes(rt.ctx, Records.workflowEvent, undefined, event);
     eventRunOf(nodeRun).workflowEventId = id;
     rt.ctx.notify(workflowEventTopic(rt.ctx.tenant, rt.wfRunId), workflowEventDetail(id));
   },

@@ -71,7 +71,7 @@ function waitedEntry(rt: RunRuntime, thread: ThreadRun, number: number): WaitedT
   }
   // Waiting for oneself or an ancestor would never end.
   let cur: ThreadRun | undefined = thread;
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     if (cur.number === number) {
       throw new NodeFailure(newFailure(ErrorName.VAR_SUB_ERROR, `Determined threadrunnumber ${number} is a parent!`));
     }
@@ -126,7 +126,7 @@ function updateWaited(rt: RunRuntime, thread: ThreadRun, node: Node, w: WaitedTh
 
 /** The failed child is already terminated, so its handler can start at once (as its child). */
 function startChildFailureHandler(rt: RunRuntime, specName: string, failure: Failure, failedChild: ThreadRun): ThreadRun {
-  const spec = rt.wfSpec.threadSpecs[specName];
+  const spec = rt.specOf(failedChild.wfSpecId).threadSpecs[specName];
   if (spec === undefined) throw new Error(`handler ThreadSpec ${specName} missing from WfSpec`);
   const inputs: Record<string, VariableValue> = spec.variableDefs.length > 0 ? { [HANDLER_INPUT_VAR]: failure.content ?? NULL_VALUE } : {};
   const problem = problemWithThreadInputs(spec, specName, inputs);

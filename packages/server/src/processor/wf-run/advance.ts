@@ -10,6 +10,8 @@ import { ErrorName, newFailure } from './failures.ts';
 import { tsFromMs } from './time.ts';
 import { startPendingHandlers } from './pending-handlers.ts';
 import { refreshWaitedThreadStatuses } from '../node-runs/wait-for-threads.ts';
+import { archiveFinishedThreads } from './archival/archive-threads.ts';
+import { maybeFinishMigration } from '../migration/lazy-migration.ts';
 
 export function advanceWfRun(rt: RunRuntime): void {
   let changed = true;
@@ -19,6 +21,7 @@ export function advanceWfRun(rt: RunRuntime): void {
       failTightLoop(rt);
       return;
     }
+    archiveFinishedThreads(rt, true);
     changed = startPendingHandlers(rt);
     // Threads started during the pass are picked up by the next one.
     const threads = [...rt.wfRun.threadRuns];
@@ -26,6 +29,8 @@ export function advanceWfRun(rt: RunRuntime): void {
     syncWfRunStatus(rt);
   }
   refreshWaitedThreadStatuses(rt);
+  maybeFinishMigration(rt);
+  archiveFinishedThreads(rt);
 }
 
 function failTightLoop(rt: RunRuntime): void {

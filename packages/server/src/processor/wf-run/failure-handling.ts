@@ -36,7 +36,7 @@ export function failWithoutGrace(rt: RunRuntime, thread: ThreadRun, failure: Fai
   // Bounded by the depth of the thread tree: each step moves to the parent.
   let cur: ThreadRun | undefined = thread;
   let curFailure = failure;
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     cur.errorMessage = curFailure.message;
     cur.status = statusOfFailure(curFailure);
     cur.endTime = tsFromMs(rt.nowMs);

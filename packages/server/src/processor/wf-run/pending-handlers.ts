@@ -21,8 +21,9 @@ export function startPendingHandlers(rt: RunRuntime): boolean {
   return interrupts || failures;
 }
 
-function inputsFor(rt: RunRuntime, handlerSpecName: string, input: VariableValue | undefined): Record<string, VariableValue> {
-  const spec = rt.wfSpec.threadSpecs[handlerSpecName];
+function inputsFor(rt: RunRuntime, parent: ThreadRun, handlerSpecName: string, input: VariableValue | undefined): Record<string, VariableValue> {
+  // A handler starts on its parent's WfSpec version (they differ only mid-migration).
+  const spec = rt.specOf(parent.wfSpecId).threadSpecs[handlerSpecName];
   if (spec === undefined) throw new Error(`handler ThreadSpec ${handlerSpecName} missing from WfSpec`);
   // A handler that declares variables gets the input; one that declares none gets nothing.
   return spec.variableDefs.length > 0 ? { [HANDLER_INPUT_VAR]: input ?? NULL_VALUE } : {};
@@ -51,7 +52,7 @@ function startInterrupts(rt: RunRuntime): boolean {
     const event = rt.get(Records.externalEvent, keys.externalEventKey(rt.ctx.partition, rt.ctx.tenant, eventId));
     let handler: ThreadRun;
     try {
-      handler = startThread(rt, pending.handlerSpecName, target.number, inputsFor(rt, pending.handlerSpecName, event?.content), ThreadType.INTERRUPT);
+      handler = startThread(rt, pending.handlerSpecName, target.number, inputsFor(rt, target, pending.handlerSpecName, event?.content), ThreadType.INTERRUPT);
     } catch (err) {
       if (!(err instanceof NodeFailure)) throw err;
       putFailureOnThreadRun(rt, target, err.failure);
@@ -86,7 +87,7 @@ function startFailureHandlers(rt: RunRuntime): boolean {
     if (failure === undefined) throw new Error(`pending failure of thread ${failed.number} whose NodeRun has none`);
     let handler: ThreadRun;
     try {
-      handler = startThread(rt, pending.handlerSpecName, failed.number, inputsFor(rt, pending.handlerSpecName, failure.content), ThreadType.FAILURE_HANDLER);
+      handler = startThread(rt, pending.handlerSpecName, failed.number, inputsFor(rt, failed, pending.handlerSpecName, failure.content), ThreadType.FAILURE_HANDLER);
     } catch (err) {
       if (!(err instanceof NodeFailure)) throw err;
       putFailureOnThreadRun(rt, failed, err.failure);

@@ -27,7 +27,7 @@ export function checkRescuable(rt: RunRuntime, threadNumber: number): ThreadRun 
     throw failedPrecondition('The failure of the specified ThreadRun was given to a failure handler thread');
   }
   let child = thread;
-  for (let hops = 0; child.parentThreadId !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; child.parentThreadId !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     const parent = rt.thread(child.parentThreadId);
     if (parent === undefined) break;
     if (parent.handledFailedChildren.includes(child.number)) {
@@ -42,7 +42,7 @@ export function rescueThread(rt: RunRuntime, thread: ThreadRun, skipCurrentNode:
   // A chain of parents rescued for their children's CHILD_FAILURE is as deep as the thread tree.
   let cur: ThreadRun | undefined = thread;
   let skip = skipCurrentNode;
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     rescueOne(rt, cur, skip);
     skip = false;
     cur = parentToRescue(rt, cur);

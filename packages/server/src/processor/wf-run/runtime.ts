@@ -4,13 +4,14 @@
 // advance makes land on one object per record. flush() writes back only the records whose bytes
 // changed (or that are new), in the order they were first touched, which keeps the writes of a
 // command deterministic and minimal.
-import type { Node, NodeRun, ThreadRun, ThreadSpec, WfRun, WfRunId, WfSpec } from '@filly/proto';
+import type { Node, NodeRun, ThreadRun, ThreadSpec, WfRun, WfRunId, WfSpec, WfSpecId } from '@filly/proto';
 import type { ProcessorContext, RecordCodec } from '../context.ts';
 import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { wfSpecById } from '../metadata-reads.ts';
 import { failedPrecondition } from '../api-error.ts';
 import { writeWfRunSearchEntries } from './search-index.ts';
+import { reindexFlushed } from '../search-index/update-indexes.ts';
 
 interface Cached {
   codec: RecordCodec<unknown>;
@@ -23,7 +24,8 @@ export class RunRuntime {
   readonly ctx: ProcessorContext;
   readonly wfRun: WfRun;
   readonly wfRunId: WfRunId;
-  readonly wfSpec: WfSpec;
+  /** WfSpec versions by id string: a migrating WfRun has threads on two versions. */
+  private readonly specs = new Map<string, WfSpec>();
   /** Outer advance passes made in this command; bounded by limits.maxAdvanceStepsPerCommand. */
   advancePasses = 0;
   private readonly cache = new Map<string, Cached>();
@@ -36,7 +38,7 @@ export class RunRuntime {
     this.ctx = ctx;
     this.wfRun = wfRun;
     this.wfRunId = wfRun.id;
-    this.wfSpec = wfSpec;
+    this.specs.set(specKey(wfSpec.id), wfSpec);
     this.wfRunKey = keys.wfRunKey(ctx.partition, ctx.tenant, wfRun.id);
     this.cache.set(this.wfRunKey, { codec: Records.wfRun as RecordCodec<unknown>, value: wfRun, original: loadedBytes });
     this.indexedAs = loadedBytes === undefined ? '' : indexedFields(wfRun);
@@ -58,6 +60,25 @@ export class RunRuntime {
 
   get nowMs(): number {
     return this.ctx.nowMs;
+  }
+
+  /** The WfRun's WfSpec version: its entrypoint thread's (other threads start on their parent's). */
+  get wfSpec(): WfSpec {
+    return this.specOf(this.wfRun.wfSpecId);
+  }
+
+  /** A WfSpec version this WfRun's threads run on. */
+  specOf(id: WfSpecId | undefined): WfSpec {
+    if (id === undefined) throw new Error(`WfRun ${this.wfRunId.id} names no WfSpec`);
+    const key = specKey(id);
+    const hit = this.specs.get(key);
+    if (hit !== undefined) return hit;
+    const spec = wfSpecById(this.ctx, this.ctx.tenant, id);
+    if (spec === undefined) {
+      throw failedPrecondition(`WfSpec ${key} of WfRun ${this.wfRunId.id} was deleted; the WfRun cannot advance.`);
+    }
+    this.specs.set(key, spec);
+    return spec;
   }
 
   get<T>(codec: RecordCodec<T>, key: string): T | undefined {
@@ -93,18 +114,24 @@ export class RunRuntime {
       const bytes = entry.codec.encode(entry.value);
       if (entry.original !== undefined && sameBytes(entry.original, bytes)) continue;
       this.ctx.put(entry.codec, key, entry.value);
+      reindexFlushed(this.ctx, entry.codec, entry.original, entry.value);
       entry.original = bytes;
     }
   }
 
   // ---- navigation ---------------------------------------------------------------------------
 
+  /** A thread by number: one the WfRun holds, else an archived one (wf-run/archival/). */
   thread(number: number): ThreadRun | undefined {
-    return this.wfRun.threadRuns.find((t) => t.number === number);
+    const held = this.wfRun.threadRuns.find((t) => t.number === number);
+    if (held !== undefined || number < 0 || number > this.wfRun.greatestThreadrunNumber) return held;
+    return this.get(Records.inactiveThreadRun, keys.inactiveThreadRunKey(this.ctx.partition, this.ctx.tenant, this.wfRunId, number))
+      ?.threadRun;
   }
 
+  /** The thread's ThreadSpec, in the WfSpec version the thread runs on. */
   threadSpec(thread: ThreadRun): ThreadSpec {
-    const spec = this.wfSpec.threadSpecs[thread.threadSpecName];
+    const spec = this.specOf(thread.wfSpecId ?? this.wfRun.wfSpecId).threadSpecs[thread.threadSpecName];
     if (spec === undefined) throw new Error(`ThreadSpec ${thread.threadSpecName} missing from WfSpec`);
     return spec;
   }
@@ -137,6 +164,10 @@ export class RunRuntime {
     if (id === undefined) throw new Error('NodeRun without id');
     this.put(Records.nodeRun, this.nodeRunKey(id.threadRunNumber, id.position), nodeRun);
   }
+}
+
+function specKey(id: WfSpecId | undefined): string {
+  return id === undefined ? '?' : `${id.name}/${id.majorVersion}.${id.revision}`;
 }
 
 /** The WfRun fields the search index stores; the entries are rewritten when these change. */

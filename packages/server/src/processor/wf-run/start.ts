@@ -36,9 +36,12 @@ export function startThread(
   inputs: Readonly<Record<string, VariableValue>>,
   type: ThreadType,
 ): ThreadRun {
-  const spec = rt.wfSpec.threadSpecs[threadSpecName];
-  if (spec === undefined) throw new Error(`ThreadSpec ${threadSpecName} missing from WfSpec`);
   const wfRun = rt.wfRun;
+  // A thread starts on its parent's WfSpec version: mid-migration, a thread already moved to the
+  // new version spawns threads of the new version (upstream would use the WfRun's version).
+  const specId = parentNumber === undefined ? wfRun.wfSpecId : (rt.thread(parentNumber)?.wfSpecId ?? wfRun.wfSpecId);
+  const spec = rt.specOf(specId).threadSpecs[threadSpecName];
+  if (spec === undefined) throw new Error(`ThreadSpec ${threadSpecName} missing from WfSpec`);
   if (parentNumber !== undefined) checkThreadLimit(rt, 1);
   let number = 0;
   if (parentNumber !== undefined) {
@@ -46,7 +49,7 @@ export function startThread(
     number = wfRun.greatestThreadrunNumber;
   }
   const thread: ThreadRun = {
-    wfSpecId: wfRun.wfSpecId,
+    wfSpecId: specId,
     number,
     status: LHStatus.RUNNING,
     threadSpecName,

@@ -9,6 +9,7 @@ import { maybeFinishHalting, maybeUnhalt, syncWfRunStatus } from './halt.ts';
 import { failWithoutGrace, respondToNodeFailure } from './failure-handling.ts';
 import { isTerminated } from './thread-status.ts';
 import { tsFromMs } from './time.ts';
+import { maybeMigrate } from '../migration/lazy-migration.ts';
 
 /** Advances the thread by at most one node. True when anything changed (status or position). */
 export function advanceThread(rt: RunRuntime, thread: ThreadRun): boolean {
@@ -23,11 +24,13 @@ export function advanceThread(rt: RunRuntime, thread: ThreadRun): boolean {
   if (nodeRun.failures.length > 0) return advanceFromFailedNodeRun(rt, thread, nodeRun);
   try {
     const node = rt.node(thread, nodeRun.nodeName);
-    if (!checkCompleted(rt, thread, nodeRun, node)) return false;
+    // A WfRun with a migration plan moves threads that wait at, or arrive at, a mapped node.
+    if (!checkCompleted(rt, thread, nodeRun, node)) return maybeMigrate(rt, thread, nodeRun.nodeName, true);
     if (node.node?.$case === 'exit') {
       completeThread(rt, thread);
     } else {
-      activateNode(rt, thread, leaveNodeRun(rt, thread, nodeRun));
+      const next = leaveNodeRun(rt, thread, nodeRun);
+      if (!maybeMigrate(rt, thread, next, false)) activateNode(rt, thread, next);
     }
   } catch (err) {
     if (!(err instanceof NodeFailure)) throw err;

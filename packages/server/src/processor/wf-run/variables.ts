@@ -56,7 +56,7 @@ function parentOf(rt: RunRuntime, thread: ThreadRun): ThreadRun | undefined {
 export function findVariable(rt: RunRuntime, thread: ThreadRun, name: string): Variable | undefined {
   let cur: ThreadRun | undefined = thread;
   // Bounded by the number of threads: parent links never form a cycle, but do not trust that.
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     const found = rt.get(Records.variable, variableKey(rt, cur.number, name));
     if (found !== undefined) return found;
     cur = parentOf(rt, cur);
@@ -111,7 +111,7 @@ export function readVariable(rt: RunRuntime, thread: ThreadRun, name: string): V
 /** Stores a new value on the nearest thread whose ThreadSpec declares `name`. */
 export function writeVariable(rt: RunRuntime, thread: ThreadRun, name: string, value: VariableValue): void {
   let cur: ThreadRun | undefined = thread;
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     const declared = rt.threadSpec(cur).variableDefs.find((d) => d.varDef?.name === name);
     if (declared !== undefined && declared.accessLevel === WfRunVariableAccessLevel.INHERITED_VAR) {
       const inherited = findInherited(rt, name);
@@ -136,7 +136,7 @@ export function writeVariable(rt: RunRuntime, thread: ThreadRun, name: string, v
 /** The declaration a thread sees for `name` (own ThreadSpec first, then ancestors'). */
 export function declaredVarDef(rt: RunRuntime, thread: ThreadRun, name: string) {
   let cur: ThreadRun | undefined = thread;
-  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.threadRuns.length; hops++) {
+  for (let hops = 0; cur !== undefined && hops <= rt.wfRun.greatestThreadrunNumber; hops++) {
     const def = rt.threadSpec(cur).variableDefs.find((d) => d.varDef?.name === name)?.varDef;
     if (def !== undefined) return def;
     cur = parentOf(rt, cur);

@@ -40,7 +40,6 @@ export function refuseUnsupportedWfSpecFeatures(req: PutWfSpecRequest): void {
 
 function refuseUnsupportedThreadFeatures(threadName: string, thread: ThreadSpec): void {
   const where = `ThreadSpec '${threadName}'`;
-  if (thread.retentionPolicy !== undefined) throw notYet(where, 'thread retention policies');
   for (const tvd of thread.variableDefs) {
     if (tvd.varDef === undefined) continue;
     refuseUnsupportedType(declaredTypeDef(tvd.varDef), `${where} variable '${tvd.varDef.name}'`);

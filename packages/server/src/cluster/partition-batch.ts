@@ -1,0 +1,141 @@
+// One partition's share of a fetched round: the commands applied with the same processor as
+// embedded mode, turned into the records of one Kafka transaction (changelog records, timers
+// for other partitions, the new input positions) and the local writes that follow its commit.
+import { Command, StoredTimer } from '@filly/proto/internal';
+import type { Effect } from '../processor/context.ts';
+import type { BatchApplier } from '../engine/batch-applier.ts';
+import type { CommandOutcome } from '../engine/engine-api.ts';
+import type { KvStore, KvWrite } from '../store/kv-store.ts';
+import { METADATA_PARTITION } from '../commands/routing.ts';
+import { encodePositions, inputPositionKey, isTimerKey, ORIGIN_HEADER, partitionOfStoreKey, type InputPositions } from './changelog-records.ts';
+import type { FetchedRecord } from './partition-fetcher.ts';
+
+export interface KafkaTopicNames {
+  coreCommand: string;
+  coreRepartition: string;
+  metadataCommand: string;
+  coreChangelog: string;
+  metadataChangelog: string;
+}
+
+export interface OutgoingRecord {
+  topic: string;
+  partition: number;
+  key: Buffer;
+  value: Buffer | undefined;
+  headers: Map<Buffer, Buffer>;
+}
+
+export interface PreparedBatch {
+  partition: number;
+  outgoing: OutgoingRecord[];
+  /** Local store writes once the transaction commits (state, positions). */
+  localWrites: KvWrite[];
+  /** Outcomes by command id, given to waiters after the commit. */
+  outcomes: Array<{ commandId: string; outcome: CommandOutcome }>;
+  effects: Effect[];
+  /** Changelog records in this batch (the local checkpoint moves past them after commit). */
+  changelogCount: number;
+}
+
+export interface BatchInput {
+  partition: number;
+  commands: FetchedRecord[];
+  repartition: FetchedRecord[];
+  positions: InputPositions;
+}
+
+const ok: CommandOutcome = { ok: true, response: undefined };
+
+export async function preparePartitionBatch(
+  input: BatchInput,
+  deps: { applier: BatchApplier; kv: KvStore; topics: KafkaTopicNames; runId: string; batchSeq: number; logger: { warn(o: object, m: string): void } },
+): Promise<PreparedBatch> {
+  const { partition } = input;
+  const outcomes: PreparedBatch['outcomes'] = [];
+  const commands: Command[] = [];
+  const firedTimers = new Set<string>();
+  for (const record of input.commands) {
+    let command: Command;
+    try {
+      command = Command.decode(record.value ?? new Uint8Array());
+    } catch (err) {
+      deps.logger.warn({ err, partition, offset: record.offset.toString() }, 'skipping an undecodable command record');
+      continue;
+    }
+    if (command.partition !== partition) {
+      outcomes.push({ commandId: command.commandId, outcome: { ok: false, code: 13, message: `command stamped for partition ${command.partition} arrived on ${partition}` } });
+      continue;
+    }
+    const timerKey = firedTimerKeyOf(command);
+    if (timerKey !== undefined) {
+      // A timer can fire twice across an ownership change; only the first firing may apply.
+      if (firedTimers.has(timerKey) || (await deps.kv.get(timerKey)) === undefined) {
+        outcomes.push({ commandId: command.commandId, outcome: ok });
+        continue;
+      }
+      firedTimers.add(timerKey);
+    }
+    commands.push(command);
+  }
+  await deps.applier.prefetch(commands);
+  const applied = deps.applier.applyBatch(commands, deps.batchSeq);
+  const effects: Effect[] = [];
+  applied.items.forEach((item, i) => {
+    outcomes.push({ commandId: commands[i]!.commandId, outcome: item.outcome });
+    for (const e of item.effects) if (e.kind !== 'timer' || e.partition === partition) effects.push(e);
+  });
+  const writes = applied.writes;
+  for (const record of input.repartition) {
+    // A timer another partition's command scheduled here: it becomes part of this partition's state.
+    if (record.key === null || record.value === null) continue;
+    const key = record.key.toString('utf8');
+    if (partitionOfStoreKey(key) !== partition || !isTimerKey(key)) {
+      deps.logger.warn({ partition, key }, 'skipping a repartition record that is not a timer of this partition');
+      continue;
+    }
+    const timer = StoredTimer.decode(record.value);
+    writes.set(key, new Uint8Array(record.value));
+    effects.push({ kind: 'timer', key, dueMs: Number(timer.dueMs), partition });
+  }
+  return toRecords(partition, writes, input.positions, outcomes, effects, deps.topics, deps.runId);
+}
+
+function toRecords(
+  partition: number,
+  writes: Map<string, Uint8Array | null>,
+  positions: InputPositions,
+  outcomes: PreparedBatch['outcomes'],
+  effects: Effect[],
+  topics: KafkaTopicNames,
+  runId: string,
+): PreparedBatch {
+  const headers = new Map([[Buffer.from(ORIGIN_HEADER, 'utf8'), Buffer.from(runId, 'utf8')]]);
+  const changelogTopic = partition === METADATA_PARTITION ? topics.metadataChangelog : topics.coreChangelog;
+  const changelogPartition = partition === METADATA_PARTITION ? 0 : partition;
+  const outgoing: OutgoingRecord[] = [];
+  const localWrites: KvWrite[] = [];
+  for (const [key, value] of writes) {
+    const owner = partitionOfStoreKey(key);
+    if (owner === partition) {
+      outgoing.push({ topic: changelogTopic, partition: changelogPartition, key: Buffer.from(key, 'utf8'), value: value === null ? undefined : Buffer.from(value), headers });
+      localWrites.push({ key, value });
+    } else if (owner !== undefined && owner >= 0 && isTimerKey(key) && value !== null) {
+      outgoing.push({ topic: topics.coreRepartition, partition: owner, key: Buffer.from(key, 'utf8'), value: Buffer.from(value), headers });
+    } else {
+      throw new Error(`partition ${partition} wrote key ${key}, which it does not own`);
+    }
+  }
+  const positionKey = inputPositionKey(partition);
+  const positionValue = encodePositions(positions);
+  outgoing.push({ topic: changelogTopic, partition: changelogPartition, key: Buffer.from(positionKey, 'utf8'), value: Buffer.from(positionValue), headers });
+  localWrites.push({ key: positionKey, value: positionValue });
+  const changelogCount = outgoing.filter((r) => r.topic === changelogTopic).length;
+  return { partition, outgoing, localWrites, outcomes, effects, changelogCount };
+}
+
+function firedTimerKeyOf(command: Command): string | undefined {
+  const raw = command.firedTimerKey;
+  if (raw === undefined || raw.length === 0) return undefined;
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+}

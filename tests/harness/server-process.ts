@@ -104,6 +104,23 @@ function describeExit(child: ChildProcess): string {
   return child.signalCode !== null ? `signal ${child.signalCode}` : `exit code ${String(child.exitCode)}`;
 }
 
+/**
+ * With FILLY_TEST_KAFKA_BOOTSTRAP set (tests/integration/kafka-mode-suite.test.ts sets it), every
+ * server the harness starts runs in kafka mode on that broker, each in a cluster of its own.
+ */
+function kafkaModeEnv(): Record<string, string> {
+  const bootstrap = process.env['FILLY_TEST_KAFKA_BOOTSTRAP'];
+  if (bootstrap === undefined || bootstrap === '') return {};
+  return {
+    LHS_KAFKA_BOOTSTRAP_SERVERS: bootstrap,
+    LHS_CLUSTER_ID: `t${process.pid}-${++kafkaClusters}-${Date.now().toString(36)}`,
+    LHS_REPLICATION_FACTOR: '1',
+    LHS_INTERNAL_ADVERTISED_HOST: '127.0.0.1',
+    LHS_STREAMS_SESSION_TIMEOUT: '6000',
+  };
+}
+let kafkaClusters = 0;
+
 export async function startServer(opts: StartServerOptions = {}): Promise<ServerProcess> {
   installExitHook();
   const [port, healthPort, internalPort] = await freePorts(3);
@@ -127,6 +144,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Server
     LHS_HEALTH_SERVICE_PORT: String(healthPort),
     LHS_INTERNAL_BIND_PORT: String(internalPort),
     LHS_STATE_DIR: dataDir,
+    ...kafkaModeEnv(),
     ...opts.env,
   };
   // The test runner marks its children; a server is not a test file, so keep it out of that.

@@ -2,6 +2,7 @@
 // failure in the middle of the log stops the start with the file and byte offset; a damaged apply
 // checkpoint or RocksDB file makes the server set the store aside and rebuild it from the log.
 // Every acknowledged WfRun is still there after each of them.
+/// <reference path="../../packages/server/src/store/rocksdb-native.d.ts" />
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';

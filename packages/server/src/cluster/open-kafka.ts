@@ -26,9 +26,19 @@ const MAX_HEARTBEAT_INTERVAL_MS = 1_000;
  * A transactional producer must ask for a NEW producer id and epoch (-1/-1): claiming an old one
  * is refused as fenced when another instance owned the partition in between.
  */
-function newTransactionalProducer(transactionalId: string): { transactionalId: string; producerId: bigint; producerEpoch: number } {
-  return { transactionalId, producerId: -1n, producerEpoch: -1 };
+function newTransactionalProducer(transactionalId: string): { transactionalId: string; producerId: bigint; producerEpoch: number; retries: number; retryDelay: (c: unknown, op: string, attempt: number) => number } {
+  return {
+    transactionalId,
+    producerId: -1n,
+    producerEpoch: -1,
+    // The broker answers CONCURRENT_TRANSACTIONS while it finishes the previous commit: a
+    // retry a few ms later succeeds, and a fixed 1 s delay would stall the partition.
+    retries: TRANSACTION_RETRIES,
+    retryDelay: (_client, _op, attempt) => Math.min(MAX_TRANSACTION_RETRY_DELAY_MS, 5 * 2 ** Math.max(0, attempt - 1)),
+  };
 }
+const TRANSACTION_RETRIES = 12;
+const MAX_TRANSACTION_RETRY_DELAY_MS = 500;
 
 export interface OpenedKafka {
   engine: EngineApi;
@@ -37,6 +47,9 @@ export interface OpenedKafka {
 
 export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings, log: Logger): Promise<OpenedKafka> {
   const runId = randomUUID();
+  if (kafka.numStandbyReplicas > 0) {
+    log.warn({ numStandbyReplicas: kafka.numStandbyReplicas }, 'LHS_STREAMS_NUM_STANDBY_REPLICAS is not built yet: a failover restores from the changelog');
+  }
   const instanceName = kafka.instanceOrdinal !== undefined ? `instance-${kafka.instanceOrdinal}` : `${os.hostname()}-${kafka.internalAdvertisedPort}`;
   const admin = createKafkaAdmin(kafka, instanceName);
   try {

@@ -1,7 +1,8 @@
 // The embedded engine: a bounded submit queue, a loop that applies commands in batches against
-// the write-through cache, one log append (one fsync) per batch, then one store write carrying
-// the batch's state and the apply checkpoint, then replies and effects. While one batch is being
-// made durable the next one is collected and applied. Start-up replays the log from the store's
+// the write-through cache, one log append (one fsync) per batch, then replies and effects, and
+// one store write per batch carrying its state and the apply checkpoint, chained in batch order
+// behind the replies (reads wait for it). While one batch is being logged the next one is
+// collected and applied. Start-up replays the log from the store's
 // checkpoint through the same apply path, then rebuilds timers and task queues from the store.
 import { join } from 'node:path';
 import { Command } from '@filly/proto/internal';

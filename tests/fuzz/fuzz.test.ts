@@ -86,6 +86,23 @@ describe('fuzzing every rpc of the LittleHorse service', () => {
     assertNoFindings(findings, seed, server.logs());
   });
 
+  test('calls that once found a bug are replayed', async () => {
+    // (seed, iteration) pairs rebuild the exact message (see fuzz-calls.ts); the bug each found:
+    const regressions: Array<[number, number]> = [
+      [820_948_900, 7_538], // a 100 kB status message broke the client's HTTP/2 connection
+      [820_948_900, 4_598],
+      [300_598_225, 140], // thread number -1 in a key: INTERNAL
+      [300_598_225, 546], // WfSpec version wider than its key: INTERNAL
+      [300_598_225, 787],
+      [300_598_225, 1_113], // search start time beyond the index key: INTERNAL
+      [300_598_225, 1_281],
+      [558_601_805, 12_439], // correlated-event TTL past the timer key range: INTERNAL
+    ];
+    const stats = newStats();
+    const findings = await runCalls(raw, seed, generate(regressions.length, (i) => randomCall(rpcs, regressions[i]![0], regressions[i]![1])), 2, stats);
+    assertNoFindings(findings, seed, server.logs());
+  });
+
   test('hand-made hostile requests get the expected status', async () => {
     const cases = hostileCases();
     const stats = newStats();

@@ -49,7 +49,7 @@ test('defaults are upstream defaults', () => {
   assert.equal(k.internalAdvertisedPort, 2011);
   assert.equal(k.numStandbyReplicas, 0);
   assert.equal(k.instanceOrdinal, undefined);
-  assert.equal(k.sessionTimeoutMs, 60_000);
+  assert.equal(k.sessionTimeoutMs, 10_000);
   assert.equal(k.commitIntervalMs, 500);
   assert.deepEqual(k.security, { protocol: 'PLAINTEXT' });
 });

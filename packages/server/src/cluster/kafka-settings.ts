@@ -44,7 +44,7 @@ export const KAFKA_DEFAULTS = {
   internalBindPort: 2011,
   internalAdvertisedHost: 'localhost',
   numStandbyReplicas: 0,
-  sessionTimeoutMs: 60_000,
+  sessionTimeoutMs: 10_000,
   commitIntervalMs: 500,
   lingerMs: 0,
 } as const;

@@ -56,7 +56,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPendingCommands: 20_000,
   defaultPageSize: 100,
   maxPageSize: 10_000,
-  maxCachedWfRuns: 50_000,
+  maxCachedWfRuns: 10_000,
   commandTimeoutMs: 60_000,
   maxAwaitWorkflowEventMs: 60_000,
   maxWorkflowEventWaiters: 10_000,

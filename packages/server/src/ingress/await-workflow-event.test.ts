@@ -19,7 +19,7 @@ function fakeDeps(limits: Partial<typeof DEFAULT_LIMITS> = {}) {
   let scans = 0;
   const engine = {
     partitionCount: 1,
-    watch: (topic: string, listener: (detail: string) => void) => watchers.add(topic, listener),
+    watch: (_partition: number, topic: string, listener: (detail: string) => void) => watchers.add(topic, listener),
     async scan<T>(codec: { decode(b: Uint8Array): T }, prefix: string, options: { afterKey?: string; limit: number }) {
       scans += 1;
       const rows = [...store.keys()].filter((k) => k.startsWith(prefix) && (options.afterKey === undefined || k > options.afterKey)).sort();

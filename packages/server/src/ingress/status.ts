@@ -5,9 +5,19 @@ import { ApiError, Code } from '../processor/api-error.ts';
 import type { Logger } from '../logging.ts';
 import { trailersFor } from './retry-later.ts';
 
+// The message travels as the grpc-message trailer. Messages quote request values, and a trailer of
+// hundreds of kilobytes breaks the client's whole HTTP/2 connection (header-list limits), so
+// they are cut to a size any client accepts.
+const MAX_STATUS_MESSAGE_CHARS = 2_000;
+
+function boundedMessage(message: string): string {
+  return message.length <= MAX_STATUS_MESSAGE_CHARS ? message : `${message.slice(0, MAX_STATUS_MESSAGE_CHARS)}… (message cut)`;
+}
+
 export function toServiceError(err: unknown, log: Logger, method: string): ServerErrorResponse {
   if (err instanceof ApiError) {
-    const e: ServerErrorResponse = Object.assign(new Error(err.message), { code: err.code as number as status, details: err.message, metadata: trailersFor(err) });
+    const message = boundedMessage(err.message);
+    const e: ServerErrorResponse = Object.assign(new Error(message), { code: err.code as number as status, details: message, metadata: trailersFor(err) });
     return e;
   }
   log.error({ err, method }, 'unexpected error while serving a call');

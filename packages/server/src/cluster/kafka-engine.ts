@@ -18,6 +18,7 @@ import type { CommandOutcome, EngineApi, ScanOptions } from '../engine/engine-ap
 import type { EngineLogger } from '../engine/engine-logger.ts';
 import { EngineUnavailableError } from '../engine/engine-errors.ts';
 import { Watchers, type WatchListener } from '../engine/watchers.ts';
+import { routingProblem, runEffect } from '../engine/command-checks.ts';
 import { loadMetadataRows } from '../engine/startup-loads.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
 import { PartitionTimers } from '../effects/timers/partition-timers.ts';
@@ -167,7 +168,7 @@ export class KafkaEngine implements EngineApi {
     if (payload.length > this.#o.limits.maxRecordBytes) {
       return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: `The request is ${payload.length} bytes; the limit is ${this.#o.limits.maxRecordBytes} bytes.` };
     }
-    const problem = this.#routingProblem(command);
+    const problem = routingProblem(command, this.partitionCount);
     if (problem) return problem;
     const partition = command.partition;
     const metadata = partition === METADATA_PARTITION;
@@ -494,25 +495,14 @@ export class KafkaEngine implements EngineApi {
   }
 
   #runEffect(part: OwnedPartition, effect: Effect): void {
-    try {
-      switch (effect.kind) {
-        case 'timer':
-          part.timers?.onScheduled(effect.key, effect.dueMs);
-          return;
-        case 'task-scheduled':
-          this.#tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);
-          return;
-        case 'task-unscheduled':
-          this.#tasks.onUnscheduled(effect.tenant, effect.taskDefName, effect.key);
-          return;
-        case 'notify':
-          this.#watchers.emit(effect.topic, effect.detail);
-          return;
-      }
-    } catch (err) {
-      this.#o.logger.error({ err, effect: effect.kind }, 'effect failed');
-    }
+    runEffect(effect, {
+      timer: (_partition, key, dueMs) => part.timers?.onScheduled(key, dueMs),
+      tasks: this.#tasks,
+      watchers: this.#watchers,
+      logger: this.#o.logger,
+    });
   }
+
 
   // ---- metadata follower ------------------------------------------------------------------------
 
@@ -586,18 +576,7 @@ export class KafkaEngine implements EngineApi {
     if (this.#closing) throw new EngineUnavailableError('The server is shutting down.');
   }
 
-  #routingProblem(command: Command): CommandOutcome | undefined {
-    let routing;
-    try {
-      routing = routingOf(command.body);
-    } catch (err) {
-      return { ok: false, code: Code.INVALID_ARGUMENT, message: err instanceof Error ? err.message : String(err) };
-    }
-    if (routing.kind === 'keyed') return undefined;
-    const expected = partitionOf(routing, this.partitionCount);
-    if (command.partition !== expected) return { ok: false, code: Code.INTERNAL, message: `command stamped for partition ${command.partition}, belongs to ${expected}` };
-    return undefined;
-  }
+
 }
 
 function isMoved(outcome: CommandOutcome): boolean {

@@ -26,6 +26,7 @@ import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint 
 import { replayLog } from './replay.ts';
 import { openTrustedStore } from './open-store.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
+import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 const STORE_WRITE_ATTEMPTS = 3;
@@ -53,6 +54,14 @@ export class Engine implements EngineApi {
   readonly #tasks: TaskQueues;
   readonly #timers: TimerService;
   readonly #watchers = new Watchers();
+  get #effectSinks(): EffectSinks {
+    return {
+      timer: (partition, key, dueMs, record) => this.#timers.onScheduled(partition, key, dueMs, record),
+      tasks: this.#tasks,
+      watchers: this.#watchers,
+      logger: this.#logger,
+    };
+  }
   readonly #probeIntervalMs: number;
   #batchSeq = 0;
   #ready = false;
@@ -161,7 +170,7 @@ export class Engine implements EngineApi {
     if (payload.length > this.#limits.maxRecordBytes) {
       return refuse(Code.RESOURCE_EXHAUSTED, `The request is ${payload.length} bytes; the limit is ${this.#limits.maxRecordBytes} bytes.`);
     }
-    const problem = this.#routingProblem(command);
+    const problem = routingProblem(command, this.partitionCount);
     if (problem) return Promise.resolve(problem);
     return new Promise((resolve, reject) => {
       if (!this.#queue.push({ payload, resolve, reject, urgent: advancesExistingWork(command) })) {
@@ -352,25 +361,9 @@ export class Engine implements EngineApi {
 
   /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */
   #runEffect(effect: Effect, writes?: ReadonlyMap<string, Uint8Array | null>): void {
-    try {
-      switch (effect.kind) {
-        case 'timer':
-          this.#timers.onScheduled(effect.partition, effect.key, effect.dueMs, writes?.get(effect.key) ?? undefined);
-          return;
-        case 'task-scheduled':
-          this.#tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);
-          return;
-        case 'task-unscheduled':
-          this.#tasks.onUnscheduled(effect.tenant, effect.taskDefName, effect.key);
-          return;
-        case 'notify':
-          this.#watchers.emit(effect.topic, effect.detail);
-          return;
-      }
-    } catch (err) {
-      this.#logger.error({ err, effect: effect.kind, key: effect.kind === 'notify' ? effect.topic : effect.key }, 'effect failed');
-    }
+    runEffect(effect, this.#effectSinks, writes);
   }
+
 
   #fail(failure: Failure): void {
     this.#failure ??= failure;
@@ -397,7 +390,15 @@ export class Engine implements EngineApi {
       if (failure.kind === 'log') {
         try {
           await this.#log.probe();
-          await this.#reloadMetadata();
+          // A store write may have failed too while the log failure was pending (only the first
+          // failure is recorded): then the store misses answered batches, and only a replay from
+          // its checkpoint brings them back before the cache is rebuilt from it.
+          if (this.#storeBroken) {
+            const replayed = await this.#recoverStore();
+            this.#logger.info({ replayed }, 'store replayed the commands it missed');
+          } else {
+            await this.#reloadMetadata();
+          }
           this.#failure = undefined;
           this.#logger.info({}, 'command log writable again; accepting writes');
           return;
@@ -464,20 +465,7 @@ export class Engine implements EngineApi {
     return undefined;
   }
 
-  #routingProblem(command: Command): CommandOutcome | undefined {
-    let routing;
-    try {
-      routing = routingOf(command.body);
-    } catch (err) {
-      return { ok: false, code: Code.INVALID_ARGUMENT, message: err instanceof Error ? err.message : String(err) };
-    }
-    if (routing.kind === 'keyed') return undefined;
-    const expected = partitionOf(routing, this.partitionCount);
-    if (command.partition !== expected) {
-      return { ok: false, code: Code.INTERNAL, message: `command stamped for partition ${command.partition}, belongs to ${expected}` };
-    }
-    return undefined;
-  }
+
 
   /** While the store is being reopened after a failed write, reads fail too: say so, retryably. */
   #readFailed(err: unknown): never {

@@ -1,13 +1,12 @@
 // engine/engine.ts re-enacted one step at a time over the simulated log and store, with the real
 // BatchApplier, StateCache, TxBuffer, TaskQueues, start-up loads and replay. The real loop's
-// concurrency becomes explicit state the simulation advances: at most one batch being made
-// durable (`inflight`, phase by phase) and one more applied on top of it (`waiting`), exactly the
+// concurrency becomes explicit state the simulation advances: at most one batch being logged
+// (`inflight`: write, then fsync, then replies and effects), one more applied on top of it
+// (`waiting`), and the store writes of logged batches trailing behind in batch order, at most
+// MAX_STORE_WRITES_BEHIND before the loop waits for them (sim-store-writes.ts), exactly the
 // overlap engine.ts allows. Keep this file in step with engine.ts: the protocol is what is tested.
 import { Command } from '@filly/proto/internal';
-import type { Limits } from '../config/limits.ts';
-import { partitionOf, routingOf } from '../commands/routing.ts';
-import { BatchApplier, type AppliedBatch, type ApplyFn } from '../engine/batch-applier.ts';
-import type { EngineLogger } from '../engine/engine-logger.ts';
+import { BatchApplier, type AppliedBatch } from '../engine/batch-applier.ts';
 import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint } from '../engine/startup-loads.ts';
 import { replayLog } from '../engine/replay.ts';
 import type { SegmentLog } from '../log/segment-log.ts';
@@ -16,21 +15,13 @@ import { Code } from '../processor/api-error.ts';
 import type { Effect } from '../processor/context.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
 import { StateCache } from '../store/state-cache.ts';
-import type { Delivery, SimBugs } from './sim-types.ts';
-import type { SimLog } from './sim-log.ts';
-import type { SimStore } from './sim-store.ts';
+import type { Delivery } from './sim-types.ts';
+import { routingProblem, type PendingCommand, type SimEngineDeps } from './sim-engine-deps.ts';
+import { MAX_STORE_WRITES_BEHIND, SimStoreWrites } from './sim-store-writes.ts';
 import { SimTimers } from './sim-timers.ts';
 
-/** engine.ts STORE_WRITE_ATTEMPTS. */
-const STORE_WRITE_ATTEMPTS = 3;
-
-export interface PendingCommand {
-  command: Command;
-  payload: Uint8Array;
-  deliver: (d: Delivery) => void;
-}
-
-type Phase = 'applied' | 'written' | 'appended';
+/** 'applied': not yet logged ('gated': the loop first waits for the store); 'written': not synced. */
+type Phase = 'applied' | 'written';
 
 interface Batch {
   seq: number;
@@ -38,19 +29,9 @@ interface Batch {
   applied: AppliedBatch;
   payloads: Uint8Array[];
   phase: Phase;
-}
-
-export interface SimEngineDeps {
-  log: SimLog;
-  store: SimStore;
-  limits: Limits;
-  partitionCount: number;
-  apply: ApplyFn;
-  logger: EngineLogger;
-  nowMs: () => number;
-  bugs: SimBugs;
-  /** Told about every command a completed batch made durable, in log order. */
-  onDurable: (commands: Command[], firstOffset: number) => void;
+  /** engine.ts `if (#storeWritesBehind >= MAX_STORE_WRITES_BEHIND) await #storeTail` before logging it. */
+  gated: boolean;
+  answered: boolean;
 }
 
 export class SimEngine {
@@ -59,6 +40,7 @@ export class SimEngine {
   readonly applier: BatchApplier;
   readonly tasks: TaskQueues;
   readonly timers: SimTimers;
+  readonly storeWrites: SimStoreWrites;
   #queue: PendingCommand[] = [];
   #batchSeq = 0;
   #ready = false;
@@ -72,7 +54,10 @@ export class SimEngine {
     this.cache = new StateCache(deps.limits.maxCachedWfRuns);
     this.applier = new BatchApplier(this.cache, deps.store, deps.apply, deps.limits, deps.logger, deps.partitionCount);
     this.tasks = new TaskQueues(DEFAULT_TASK_QUEUE_BOUNDS, deps.logger);
-    this.timers = new SimTimers(deps.partitionCount, deps.store, (c, d) => this.submit(c, d), deps.bugs);
+    this.storeWrites = new SimStoreWrites(deps.store, this.cache, deps.logger, () => (this.#failure ??= 'store'));
+    // engine.ts hands the timer service a kv whose reads wait for the pending store writes.
+    const timerKv = { get: (key: string) => this.storeWrites.settle().then(() => deps.store.get(key)) };
+    this.timers = new SimTimers(deps.partitionCount, deps.store, timerKv, deps.nowMs, (c, d) => this.submit(c, d), deps.bugs);
   }
 
   get ready(): boolean {
@@ -85,11 +70,12 @@ export class SimEngine {
     return this.#queue.length;
   }
   get busy(): boolean {
-    return this.#inflight !== undefined || this.#waiting !== undefined;
+    return this.#inflight !== undefined || this.#waiting !== undefined || this.storeWrites.behind > 0;
   }
-  /** Phase of the batch being made durable, for the step chooser and traces. */
-  get inflightPhase(): Phase | undefined {
-    return this.#inflight?.phase;
+  /** Phase of the batch being logged, for traces. */
+  get inflightPhase(): string | undefined {
+    const b = this.#inflight;
+    return b && (b.gated ? 'gated' : b.phase);
   }
 
   /** engine.ts #start. */
@@ -102,17 +88,7 @@ export class SimEngine {
     }
     if (from < log.firstOffset) throw new Error(`the log no longer holds offset ${from}`);
     await this.#reloadMetadata();
-    // replayLog reads only log.read(); the simulated log provides it with the same record shape.
-    const replay = await replayLog({
-      log: log as unknown as SegmentLog,
-      from,
-      applier: this.applier,
-      cache: this.cache,
-      kv: store,
-      maxCommandsPerBatch: this.deps.limits.maxCommandsPerBatch,
-      nextBatchSeq: () => ++this.#batchSeq,
-    });
-    this.replayedCommands = replay.commands;
+    this.replayedCommands = await this.#replay(from, false);
     this.tasks.rebuild(await loadScheduledTasks(store, this.deps.partitionCount));
     this.#ready = true;
     await this.timers.start();
@@ -138,8 +114,9 @@ export class SimEngine {
     this.#queue.push({ command, payload, deliver });
   }
 
+  /** The loop takes a batch only at the top of a pass: not while it waits at the store gate. */
   canApply(): boolean {
-    return this.#ready && this.#failure === undefined && this.#queue.length > 0 && this.#waiting === undefined;
+    return this.#ready && this.#failure === undefined && this.#queue.length > 0 && this.#waiting === undefined && !this.#inflight?.gated;
   }
 
   /** One pass of the loop's apply half: take up to `max` commands, prefetch, apply. */
@@ -160,26 +137,34 @@ export class SimEngine {
     applied.items.forEach((item, i) => {
       if (item.logged) payloads.push(pending[i]!.payload);
     });
-    const batch: Batch = { seq, pending, applied, payloads, phase: 'applied' };
-    if (this.#inflight === undefined) this.#inflight = batch;
+    const batch: Batch = { seq, pending, applied, payloads, phase: 'applied', gated: false, answered: false };
+    if (this.#inflight === undefined) this.#startLogging(batch);
     else this.#waiting = batch;
   }
 
+  /** One move of engine.ts #makeDurable for the batch being logged. */
   canAdvance(): boolean {
-    return this.#inflight !== undefined;
+    const b = this.#inflight;
+    return b !== undefined && !(b.gated && this.storeWrites.behind > 0);
   }
 
-  /** One phase of engine.ts #makeDurable for the batch in flight. */
+  canWriteStore(): boolean {
+    return this.storeWrites.behind > 0;
+  }
+
+  /** The oldest pending store write lands (or fails: the store is broken, the engine failed). */
+  writeStore(): Promise<void> {
+    return this.storeWrites.writeNext();
+  }
+
   async advance(): Promise<void> {
     const b = this.#inflight;
-    if (!b) throw new Error('advance() with no batch in flight');
-    const { log, store, bugs } = this.deps;
+    if (!b || !this.canAdvance()) throw new Error('advance() when the batch in flight cannot move');
+    b.gated = false;
+    const { log, bugs } = this.deps;
     if (b.phase === 'applied') {
       if (b.payloads.length === 0 && b.applied.writes.size > 0) throw new Error('a batch wrote state without logging a command');
-      if (b.payloads.length === 0) {
-        b.phase = 'appended';
-        return;
-      }
+      if (b.payloads.length === 0) return this.#logged(b);
       try {
         log.write(b.payloads);
       } catch (err) {
@@ -193,45 +178,69 @@ export class SimEngine {
       if (bugs.ackBeforeSync) this.#answer(b);
       return;
     }
-    if (b.phase === 'written') {
-      const lastOffset = log.sync();
-      if (!bugs.skipCheckpoint) b.applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
-      this.deps.onDurable(b.payloads.map((p) => Command.decode(p)), lastOffset - b.payloads.length + 1);
-      b.phase = 'appended';
-      return;
-    }
-    let stored = b.applied.writes.size === 0;
-    for (let attempt = 1; !stored && attempt <= STORE_WRITE_ATTEMPTS; attempt++) {
-      try {
-        await store.write([...b.applied.writes].map(([key, value]) => ({ key, value })));
-        stored = true;
-      } catch (err) {
-        this.deps.logger.warn({ err, attempt }, 'store write failed');
-      }
-    }
-    if (!bugs.ackBeforeSync) this.#answer(b);
-    if (!stored) {
-      this.deps.logger.warn({}, 'the store cannot be written; refusing writes until the server restarts');
-      this.#failure ??= 'store';
-      this.#finish(false);
-      return;
-    }
-    this.cache.markDurable(b.seq);
-    for (const item of b.applied.items) for (const effect of item.effects) this.#runEffect(effect);
+    const lastOffset = log.sync();
+    if (!bugs.skipCheckpoint) b.applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
+    this.deps.onDurable(b.payloads.map((p) => Command.decode(p)), lastOffset - b.payloads.length + 1);
+    this.#logged(b);
+  }
+
+  /** engine.ts #makeDurable after the append: queue the store write, answer, run effects. */
+  #logged(b: Batch): void {
+    this.storeWrites.queue(b.seq, b.applied.writes);
+    this.cache.markLogged(b.seq);
+    this.#answer(b);
+    for (const item of b.applied.items) for (const effect of item.effects) this.#runEffect(effect, b.applied.writes);
     this.#finish(true);
   }
 
-  /** engine.ts #recover for a log failure; a store failure waits for a restart. */
+  /** engine.ts #runLoop on a failure: after the batch in flight and every store write settled. */
   canRecover(): boolean {
-    return this.#failure === 'log' && !this.busy;
+    return this.#failure !== undefined && !this.busy;
   }
 
+  /** One pass of engine.ts #recover (a failed pass sleeps: the next recover() step retries). */
   async recover(): Promise<void> {
     if (!this.canRecover()) throw new Error('recover() when the loop would not');
     this.#rejectQueued('The server cannot accept writes right now.');
-    this.deps.log.probe();
-    await this.#reloadMetadata();
+    try {
+      if (this.#failure === 'store') {
+        this.replayedCommands += await this.#recoverStore();
+      } else {
+        this.deps.log.probe();
+        // As engine.ts: a store failure hidden behind the log failure needs the replay too.
+        if (this.storeWrites.broken) this.replayedCommands += await this.#recoverStore();
+        else await this.#reloadMetadata();
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err }, `${this.#failure} still not writable`);
+      return;
+    }
     this.#failure = undefined;
+    this.storeWrites.broken = false;
+  }
+
+  /** engine.ts #recoverStore: reopen, then replay from the store's checkpoint as a restart would. */
+  async #recoverStore(): Promise<number> {
+    await this.deps.store.recover();
+    const checkpoint = await readCheckpoint(this.deps.store);
+    const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
+    await this.#reloadMetadata();
+    return this.#replay(from, true);
+  }
+
+  async #replay(from: number, announceTimers: boolean): Promise<number> {
+    // replayLog reads only log.read(); the simulated log provides it with the same record shape.
+    const replay = await replayLog({
+      log: this.deps.log as unknown as SegmentLog,
+      from,
+      applier: this.applier,
+      cache: this.cache,
+      kv: this.deps.store,
+      maxCommandsPerBatch: this.deps.limits.maxCommandsPerBatch,
+      nextBatchSeq: () => ++this.#batchSeq,
+      onEffects: announceTimers ? (effects) => effects.forEach((e) => e.kind === 'timer' && this.#runEffect(e)) : undefined,
+    });
+    return replay.commands;
   }
 
   /** The process dies: callers waiting for outcomes see their connections drop. */
@@ -241,14 +250,23 @@ export class SimEngine {
     this.#inflight = undefined;
     this.#waiting = undefined;
     this.#queue = [];
+    this.storeWrites.drop();
     this.timers.stop();
     for (const p of lost) p.deliver({ acked: false, reason: 'connection lost (server crashed)' });
   }
 
   #answer(b: Batch): void {
+    if (b.answered) return;
+    b.answered = true;
     b.applied.items.forEach((item, i) => {
       b.pending[i]!.deliver({ acked: true, logged: item.logged, outcome: item.outcome });
     });
+  }
+
+  /** The loop reaching `inflight = #makeDurable(batch)`: first waits for the store if too far behind. */
+  #startLogging(b: Batch): void {
+    b.gated = this.storeWrites.behind >= MAX_STORE_WRITES_BEHIND;
+    this.#inflight = b;
   }
 
   /** The loop noticing the batch in flight is done: the waiting batch goes next, or is void. */
@@ -261,13 +279,14 @@ export class SimEngine {
       for (const p of next.pending) p.deliver({ acked: false, reason: 'The server could not make the write durable.' });
       return;
     }
-    this.#inflight = next;
+    this.#startLogging(next);
   }
 
-  #runEffect(effect: Effect): void {
+  /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */
+  #runEffect(effect: Effect, writes?: ReadonlyMap<string, Uint8Array | null>): void {
     switch (effect.kind) {
       case 'timer':
-        this.timers.onScheduled(effect.partition, effect.key, effect.dueMs);
+        this.timers.onScheduled(effect.partition, effect.key, effect.dueMs, writes?.get(effect.key) ?? undefined);
         return;
       case 'task-scheduled':
         this.tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);
@@ -280,25 +299,15 @@ export class SimEngine {
     }
   }
 
+  /** Read first, then swap: the cached metadata is never seen empty or half-loaded. */
   async #reloadMetadata(): Promise<void> {
+    const pages: Array<Parameters<StateCache['loadMetadata']>[0]> = [];
+    await loadMetadataRows(this.deps.store, (rows) => pages.push(rows));
     this.cache.clear();
-    await loadMetadataRows(this.deps.store, (rows) => this.cache.loadMetadata(rows));
+    for (const rows of pages) this.cache.loadMetadata(rows);
   }
 
   #rejectQueued(reason: string): void {
     for (const p of this.#queue.splice(0)) p.deliver({ acked: false, reason });
   }
-}
-
-function routingProblem(command: Command, partitionCount: number): { code: Code; message: string } | undefined {
-  let routing;
-  try {
-    routing = routingOf(command.body);
-  } catch (err) {
-    return { code: Code.INVALID_ARGUMENT, message: err instanceof Error ? err.message : String(err) };
-  }
-  if (routing.kind === 'keyed') return undefined;
-  const expected = partitionOf(routing, partitionCount);
-  if (command.partition !== expected) return { code: Code.INTERNAL, message: `command stamped for partition ${command.partition}` };
-  return undefined;
 }

@@ -20,9 +20,9 @@ export class SimLog {
   /** Set by a fault: the next write() fails. */
   failNextWrite = false;
 
-  /** Offset the next appended record gets (as SegmentLog.nextOffset after a completed append). */
+  /** Offset the next appended record gets (SegmentLog.nextOffset: moves only when an append completes). */
   get nextOffset(): number {
-    return this.#records.length;
+    return this.#durable;
   }
 
   get durableCount(): number {
@@ -95,9 +95,12 @@ export class SimLog {
     return { cut };
   }
 
-  /** Records from `fromOffset` to the end (the shape SegmentLog.read yields). */
+  /**
+   * Records from `fromOffset` to nextOffset (the shape SegmentLog.read yields): never the bytes of
+   * an append that has not completed, such as what a failed write left before probe() cuts it.
+   */
   async *read(fromOffset: number): AsyncGenerator<LogRecord> {
-    const end = this.#records.length;
+    const end = this.#durable;
     if (fromOffset < 0 || fromOffset > end) throw new Error(`offset ${fromOffset} outside the log [0, ${end}]`);
     for (let offset = fromOffset; offset < end; offset++) {
       const r = this.#records[offset]!;

@@ -96,6 +96,18 @@ export class SimStore implements KvStore {
     return { lostBatches };
   }
 
+  /**
+   * RocksKv.recover after a failed write: close and reopen in the same process. What was written
+   * stays (memtables and WAL are in the OS); throws while the injected failure lasts.
+   */
+  async recover(): Promise<void> {
+    this.#assertOpen();
+    if (this.failNextWrites > 0) {
+      this.failNextWrites--;
+      throw new Error('simulated store reopen failure');
+    }
+  }
+
   /** Reopening after close() without a crash. */
   reopen(): void {
     this.#open = true;

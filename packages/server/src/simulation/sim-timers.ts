@@ -15,22 +15,38 @@ import type { SimStore } from './sim-store.ts';
 const MAX_FIRING = 1_000;
 const SCAN_PAGE = 1_000;
 const MAX_SCAN_PAGES = 10_000;
+/** partition-timers.ts KEEP_BYTES_WITHIN_MS: a timer this close keeps its committed record. */
+const KEEP_BYTES_WITHIN_MS = 10_000;
 
 export class SimTimers {
   readonly #partitionCount: number;
   readonly #store: SimStore;
+  /** Reads of timer records: engine.ts makes them wait for the pending store writes. */
+  readonly #kv: { get(key: string): Promise<Uint8Array | undefined> };
+  readonly #nowMs: () => number;
   readonly #submit: (command: Command, deliver: (d: Delivery) => void) => void;
   readonly #bugs: SimBugs;
   /** Timers known to be stored and not yet fired, by key (due time is in the key). */
   readonly #known = new Map<string, number>();
   readonly #firing = new Set<string>();
+  /** The committed record of a timer announced by its live commit (partition-timers.ts Pending.bytes). */
+  readonly #bytes = new Map<string, Uint8Array>();
   #stopped = false;
   /** Timer commands submitted, by command kind (for the run's statistics). */
   readonly fired: Record<string, number> = {};
 
-  constructor(partitionCount: number, store: SimStore, submit: (command: Command, deliver: (d: Delivery) => void) => void, bugs: SimBugs) {
+  constructor(
+    partitionCount: number,
+    store: SimStore,
+    kv: { get(key: string): Promise<Uint8Array | undefined> },
+    nowMs: () => number,
+    submit: (command: Command, deliver: (d: Delivery) => void) => void,
+    bugs: SimBugs,
+  ) {
     this.#partitionCount = partitionCount;
     this.#store = store;
+    this.#kv = kv;
+    this.#nowMs = nowMs;
     this.#submit = submit;
     this.#bugs = bugs;
   }
@@ -66,10 +82,13 @@ export class SimTimers {
     }
   }
 
-  onScheduled(partition: number, key: string, dueMs: number): void {
+  /** `bytes` only from the commit that created the timer (partition-timers.ts onScheduled). */
+  onScheduled(partition: number, key: string, dueMs: number, bytes?: Uint8Array): void {
     if (this.#stopped) return;
     if (partition < 0 || partition >= this.#partitionCount) throw new Error(`timer for unknown partition ${partition}`);
-    if (!this.#firing.has(key)) this.#known.set(key, dueMs);
+    if (this.#firing.has(key) || this.#known.has(key)) return;
+    this.#known.set(key, dueMs);
+    if (bytes !== undefined && dueMs - this.#nowMs() <= KEEP_BYTES_WITHIN_MS) this.#bytes.set(key, bytes);
   }
 
   stop(): void {
@@ -91,7 +110,9 @@ export class SimTimers {
         this.#firing.add(key);
         this.#known.delete(key);
       }
-      const bytes = await this.#store.get(key);
+      const kept = this.#bytes.get(key);
+      if (!this.#bugs.doubleFireTimers) this.#bytes.delete(key);
+      const bytes = kept ?? (await this.#kv.get(key));
       if (bytes === undefined) {
         this.#firing.delete(key); // removed since it was loaded
         this.#known.delete(key);

@@ -31,7 +31,7 @@ export interface SimFaults {
   storeFlush: number;
   /** Probability per step that the next log append fails (the engine probes and recovers). */
   logWriteFailure: number;
-  /** Probability per step that the next store write fails (3 failures stop the engine until restart). */
+  /** Probability per step that the next store writes fail (3 in a row: the engine reopens the store and replays the log). */
   storeWriteFailure: number;
 }
 

@@ -119,7 +119,7 @@ export class Simulation {
   /** The process dies and restarts: memory is lost, the disks keep what they keep. */
   async crashAndRecover(): Promise<void> {
     this.count('crashes');
-    this.trace(`crash phase=${this.engine.inflightPhase ?? '-'} queued=${this.engine.queued}`);
+    this.trace(`crash phase=${this.engine.inflightPhase ?? '-'} storeBehind=${this.engine.storeWrites.behind} queued=${this.engine.queued}`);
     this.engine.crash();
     this.#countTimers();
     for (const w of this.workers) w.onServerCrash();
@@ -170,9 +170,11 @@ export class Simulation {
           if (!d.outcome.ok) throw new Error(`setup ${body.$case} failed: ${d.outcome.message}`);
           done = true;
         });
-        while (this.engine.canApply() || this.engine.canAdvance()) {
-          if (this.engine.canApply()) await this.engine.applyNext(this.limits.maxCommandsPerBatch);
-          else await this.engine.advance();
+        const e = this.engine;
+        while (e.canApply() || e.canAdvance() || e.canWriteStore()) {
+          if (e.canApply()) await e.applyNext(this.limits.maxCommandsPerBatch);
+          else if (e.canAdvance()) await e.advance();
+          else await e.writeStore();
         }
       }
       if (!done) throw new Error(`setup ${body.$case} never completed`);

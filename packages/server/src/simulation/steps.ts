@@ -1,12 +1,13 @@
 // What can happen in one simulated step, and the final drain. A step is one of: a fault (crash
 // and recovery, a store flush, an injected disk failure), one move of the engine's loop (apply a
-// batch, one phase of making a batch durable, recovery after a log failure), the timer wheel
+// batch, one phase of logging a batch, one trailing store write, recovery after a log or store
+// failure), the timer wheel
 // firing, the clock moving, a client call, or one worker action. Choices are weighted draws from
 // the seeded generator among the moves that are possible now.
 import type { Simulation } from './simulation.ts';
 import { InvariantViolation } from './sim-types.ts';
 
-type Move = 'apply' | 'advance' | 'recover' | 'restart' | 'timers' | 'tick' | 'runWf' | 'putEvent' | 'stop' | 'resume' | 'delete' | 'worker';
+type Move = 'apply' | 'advance' | 'store' | 'recover' | 'timers' | 'tick' | 'runWf' | 'putEvent' | 'stop' | 'resume' | 'delete' | 'worker';
 
 /** Rounds of the drain before it is called stuck; far more than a settled run needs. */
 const MAX_DRAIN_ROUNDS = 200_000;
@@ -26,7 +27,8 @@ export async function runStep(sim: Simulation): Promise<void> {
     sim.trace('fault: the next log write fails');
   }
   if (fr.chance(f.storeWriteFailure)) {
-    sim.store.failNextWrites = fr.between(1, 3);
+    // 3 failures exhaust a write's attempts; a 4th also fails the first recovery pass.
+    sim.store.failNextWrites = fr.between(1, 4);
     sim.trace(`fault: the next ${sim.store.failNextWrites} store writes fail`);
   }
   const e = sim.engine;
@@ -35,8 +37,8 @@ export async function runStep(sim: Simulation): Promise<void> {
   const weights: Record<Move, number> = {
     apply: e.canApply() ? 5 : 0,
     advance: e.canAdvance() ? 7 : 0,
+    store: e.canWriteStore() ? 6 : 0,
     recover: e.canRecover() ? 4 : 0,
-    restart: e.failure === 'store' && !e.busy ? 3 : 0,
     timers: due !== undefined && due <= sim.nowMs ? 3 : 0,
     tick: 3,
     runWf: e.ready ? 1.5 : 0,
@@ -54,13 +56,16 @@ export async function runStep(sim: Simulation): Promise<void> {
       return e.applyNext(max);
     }
     case 'advance':
+      if (e.inflightPhase === 'gated') sim.count('storeGateWaits');
       sim.trace(`advance ${e.inflightPhase}`);
       return e.advance();
+    case 'store':
+      sim.trace(`store write, ${e.storeWrites.behind} behind`);
+      return e.writeStore();
     case 'recover':
-      sim.trace('recover from log failure');
+      sim.trace(`recover from ${e.failure} failure`);
+      sim.count(`recover.${e.failure}`);
       return e.recover();
-    case 'restart':
-      return sim.crashAndRecover();
     case 'timers': {
       const n = await e.timers.fireDue(sim.nowMs);
       sim.trace(`fire ${n} timers`);
@@ -97,12 +102,12 @@ export async function runDrain(sim: Simulation): Promise<void> {
       await e.applyNext(sim.limits.maxCommandsPerBatch);
       continue;
     }
-    if (e.canRecover()) {
-      await e.recover();
+    if (e.canWriteStore()) {
+      await e.writeStore();
       continue;
     }
-    if (e.failure === 'store') {
-      await sim.crashAndRecover();
+    if (e.canRecover()) {
+      await e.recover();
       continue;
     }
     let acted = false;

@@ -13,6 +13,13 @@ export interface OutcomeBounds {
   maxWaiters: number;
 }
 
+/** The outcome a waiter gets when the partition moves away: the caller waits again at the new owner. */
+export const PARTITION_MOVED: CommandOutcome = { ok: false, code: Code.FAILED_PRECONDITION, message: 'partition-moved: this instance no longer owns the partition' };
+
+export function isMoved(outcome: CommandOutcome): boolean {
+  return !outcome.ok && !PARTITION_MOVED.ok && outcome.code === PARTITION_MOVED.code && outcome.message === PARTITION_MOVED.message;
+}
+
 interface Waiter {
   partition: number;
   resolve: (outcome: CommandOutcome) => void;

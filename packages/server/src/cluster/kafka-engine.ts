@@ -7,80 +7,38 @@
 // write the local store, answer, and run effects. The input positions live in the state itself,
 // so state and input can never disagree. Metadata is one more partition whose changelog every
 // instance follows into its local store.
-import type { Admin, Consumer, Producer } from '@platformatic/kafka';
+import type { Consumer, Producer } from '@platformatic/kafka';
 import { Command } from '@filly/proto/internal';
-import type { Limits } from '../config/limits.ts';
 import { Code } from '../processor/api-error.ts';
-import type { RecordCodec, Effect } from '../processor/context.ts';
-import { METADATA_PARTITION, partitionOf, routingOf } from '../commands/routing.ts';
+import type { RecordCodec } from '../processor/context.ts';
+import { METADATA_PARTITION } from '../commands/routing.ts';
 import { BatchApplier, type ApplyFn } from '../engine/batch-applier.ts';
 import type { CommandOutcome, EngineApi, ScanOptions } from '../engine/engine-api.ts';
-import type { EngineLogger } from '../engine/engine-logger.ts';
 import { EngineUnavailableError } from '../engine/engine-errors.ts';
 import { Watchers, type WatchListener } from '../engine/watchers.ts';
 import { routingProblem, runEffect } from '../engine/command-checks.ts';
-import { loadMetadataRows } from '../engine/startup-loads.ts';
+import { readMetadata } from '../engine/startup-loads.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
-import { PartitionTimers } from '../effects/timers/partition-timers.ts';
-import { DEFAULT_TIMER_BOUNDS } from '../effects/timers/timer-service.ts';
-import { Records } from '../processor/records.ts';
-import { parseScheduledTaskKey } from '../store/key-space.ts';
-import { partitionPart, scheduledTaskPrefix } from '../store/keys.ts';
-import type { KvEntry, KvStore } from '../store/kv-store.ts';
+import { partitionPart } from '../store/keys.ts';
+import type { KvStore } from '../store/kv-store.ts';
 import { StateCache } from '../store/state-cache.ts';
-import type { ClusterView, MemberInfo } from './cluster-view.ts';
+import type { ClusterView } from './cluster-view.ts';
 import type { LocalPartitions } from './local-partitions.ts';
-import { CommandOutcomes } from './command-outcomes.ts';
-import { changelogCheckpointKey, decodeOffset, decodePositions, encodeOffset, inputPositionKey, METADATA_CHECKPOINT_KEY, partitionOfStoreKey } from './changelog-records.ts';
-import { applyChangelogRecords, restoreChangelog } from './changelog-restore.ts';
+import { CommandOutcomes, isMoved, PARTITION_MOVED } from './command-outcomes.ts';
+import { PartitionOwnership } from './partition-ownership.ts';
+import { partitionOfStoreKey } from './changelog-records.ts';
+import { sleep, withTimeout, KAFKA_CALL_TIMEOUT_MS } from './kafka-calls.ts';
+import type { KafkaEngineOptions, RemotePartitions } from './kafka-engine-options.ts';
 import { KafkaMembership, type Ownership } from './membership.ts';
-import { OwnedPartition, transactionalIdOf } from './owned-partition.ts';
-import { preparePartitionBatch, type KafkaTopicNames, type PreparedBatch } from './partition-batch.ts';
-import { PartitionFetcher, type FetchedRecord, type FetchLimits } from './partition-fetcher.ts';
+import { MetadataFollower } from './metadata-follower.ts';
+import type { OwnedPartition } from './owned-partition.ts';
+import { preparePartitionBatch, type PreparedBatch } from './partition-batch.ts';
+import { PartitionFetcher, type FetchedRecord } from './partition-fetcher.ts';
 
-/** What a forwarded call needs from the rest of the cluster (the internal API's client side). */
-export interface RemotePartitions {
-  get(partition: number, key: string): Promise<Uint8Array | undefined>;
-  scan(partition: number, prefix: string, afterKey: string | undefined, limit: number): Promise<KvEntry[]>;
-  waitForCommand(partition: number, commandId: string, timeoutMs: number): Promise<CommandOutcome>;
-  watch(partition: number, topic: string, listener: (detail: string) => void): () => void;
-  close(): void;
-}
-
-export interface KafkaClientFactory {
-  producer(options: { transactionalId?: string; idempotent: boolean }): Producer;
-  consumer(groupId: string): Consumer;
-  admin(): Admin;
-}
-
-export interface KafkaEngineOptions {
-  clusterId: string;
-  partitionCount: number;
-  limits: Limits;
-  logger: EngineLogger;
-  kv: KvStore;
-  topics: KafkaTopicNames;
-  clients: KafkaClientFactory;
-  self: MemberInfo;
-  /** Differs on every start of a process; tags the records it produces. */
-  runId: string;
-  membership: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number; refreshIntervalMs: number };
-  fetch: FetchLimits;
-  /** Builds the forwarding side once the view and the local side exist. */
-  remote?: (view: ClusterView, local: LocalPartitions) => RemotePartitions;
-  apply?: ApplyFn;
-  nowMs?: () => number;
-  /** Called after a partition starts or stops being served here (the internal API ends stale calls). */
-  onServingChange?: () => void;
-}
-
-/** The outcome a waiter gets when the partition moves away: the caller waits again at the new owner. */
-export const PARTITION_MOVED: CommandOutcome = { ok: false, code: Code.FAILED_PRECONDITION, message: 'partition-moved: this instance no longer owns the partition' };
 
 const MAX_SUBMIT_HOPS = 5;
 const IDLE_WAIT_MS = 50;
 const METADATA_CATCH_UP_MS = 5_000;
-const KAFKA_CALL_TIMEOUT_MS = 30_000;
 
 export class KafkaEngine implements EngineApi {
   readonly partitionCount: number;
@@ -91,18 +49,17 @@ export class KafkaEngine implements EngineApi {
   readonly #tasks: TaskQueues;
   readonly #watchers = new Watchers();
   readonly #outcomes: CommandOutcomes;
-  readonly #owned = new Map<number, OwnedPartition>();
+  readonly #ownership: PartitionOwnership;
   readonly #ingress: Producer;
   readonly #fetchConsumer: Consumer;
   readonly #fetcher: PartitionFetcher;
   readonly #followConsumer: Consumer;
-  readonly #follower: PartitionFetcher;
+  readonly #follower: MetadataFollower;
   readonly #restoreConsumer: Consumer;
   readonly #restorer: PartitionFetcher;
   readonly #membership: KafkaMembership;
   #remote: RemotePartitions | undefined;
   #desired: Ownership = { partitions: new Set(), metadata: false };
-  #restoreChain: Promise<void> = Promise.resolve();
   #batchSeq = 0;
   #ready = false;
   #closing = false;
@@ -121,9 +78,30 @@ export class KafkaEngine implements EngineApi {
     this.#fetchConsumer = o.clients.consumer(`${o.clusterId}-reader`);
     this.#fetcher = new PartitionFetcher(this.#fetchConsumer, o.fetch);
     this.#followConsumer = o.clients.consumer(`${o.clusterId}-reader`);
-    this.#follower = new PartitionFetcher(this.#followConsumer, o.fetch);
+    this.#follower = new MetadataFollower({
+      consumer: this.#followConsumer,
+      fetch: o.fetch,
+      kv: o.kv,
+      cache: this.#cache,
+      topic: o.topics.metadataChangelog,
+      runId: o.runId,
+      logger: o.logger,
+      closing: () => this.#closing,
+    });
     this.#restoreConsumer = o.clients.consumer(`${o.clusterId}-reader`);
     this.#restorer = new PartitionFetcher(this.#restoreConsumer, { ...o.fetch, maxWaitMs: 100 });
+    this.#ownership = new PartitionOwnership({
+      options: o,
+      cache: this.#cache,
+      tasks: this.#tasks,
+      watchers: this.#watchers,
+      outcomes: this.#outcomes,
+      commands: this.#fetcher,
+      restorer: this.#restorer,
+      follower: this.#follower,
+      submit: (command) => this.submit(command),
+      closing: () => this.#closing,
+    });
     this.#membership = new KafkaMembership({
       consumer: o.clients.consumer(`${o.clusterId}-core`),
       admin: o.clients.admin(),
@@ -197,6 +175,15 @@ export class KafkaEngine implements EngineApi {
     return outcome;
   }
 
+  /** After a metadata write: make it visible to reads on this instance before answering. */
+  async #catchUpMetadata(): Promise<void> {
+    try {
+      await this.#follower.reachEnd(METADATA_CATCH_UP_MS);
+    } catch (err) {
+      this.#o.logger.warn({ err }, 'could not check the metadata changelog position');
+    }
+  }
+
   async get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined> {
     this.#assertReadable();
     const partition = partitionOfStoreKey(key);
@@ -226,7 +213,7 @@ export class KafkaEngine implements EngineApi {
   // ---- LocalPartitions (served to other instances) ----------------------------------------------
 
   isServing(partition: number): boolean {
-    return this.#owned.get(partition)?.state === 'serving';
+    return this.#ownership.isServing(partition);
   }
 
   /** The side of this instance that other instances call through the internal API. */
@@ -250,7 +237,7 @@ export class KafkaEngine implements EngineApi {
   }
 
   waitForCommand(partition: number, commandId: string, timeoutMs: number): Promise<CommandOutcome> {
-    if (!this.#owned.has(partition) || this.#owned.get(partition)!.released) return Promise.resolve(PARTITION_MOVED);
+    if (this.#ownership.get(partition) === undefined) return Promise.resolve(PARTITION_MOVED);
     return this.#outcomes.wait(partition, commandId, Math.min(timeoutMs, this.#o.limits.commandTimeoutMs));
   }
 
@@ -263,137 +250,30 @@ export class KafkaEngine implements EngineApi {
 
   async #start(): Promise<void> {
     const o = this.#o;
-    await loadMetadataRows(this.#kv, (rows) => this.#cache.loadMetadata(rows));
     // Catch up with the metadata changelog before serving anything.
-    const restored = await restoreChangelog(this.#follower, this.#kv, {
-      topic: o.topics.metadataChangelog,
-      partition: 0,
-      checkpointKey: METADATA_CHECKPOINT_KEY,
-      ownedPrefixes: ['m/', inputPositionKey(METADATA_PARTITION)],
-    }, o.logger, () => this.#closing);
-    this.#cache.clear();
-    await loadMetadataRows(this.#kv, (rows) => this.#cache.loadMetadata(rows));
-    o.logger.info({ records: restored.records, wiped: restored.wiped }, 'metadata restored from its changelog');
-    const checkpoint = decodeOffset(await this.#kv.get(METADATA_CHECKPOINT_KEY));
-    this.#follower.seek(o.topics.metadataChangelog, 0, checkpoint === undefined ? restored.fromOffset : checkpoint + 1n);
+    await this.#follower.catchUp();
     if (o.remote) this.#remote = o.remote(this.#membership, this.localPartitions());
     await this.#membership.start();
     this.#ready = true;
-    this.#loops = [this.#processLoop(), this.#followLoop()];
+    this.#loops = [this.#processLoop(), this.#follower.run()];
   }
 
   async #close(): Promise<void> {
     this.#closing = true;
     await Promise.allSettled(this.#loops);
-    const producers = [...this.#owned.values()].map((part) => part.producer);
-    for (const part of [...this.#owned.values()]) this.#release(part);
-    await Promise.allSettled(producers.map((p) => p.close()));
+    await this.#ownership.releaseAll();
     await this.#membership.close();
     this.#outcomes.close({ ok: false, code: Code.UNAVAILABLE, message: 'The server is shutting down.' });
     this.#remote?.close();
     await Promise.allSettled([this.#ingress.close(), this.#fetchConsumer.close(true), this.#followConsumer.close(true), this.#restoreConsumer.close(true)]);
-    await this.#restoreChain.catch(() => undefined);
     await this.#kv.close();
-  }
-
-  // ---- ownership --------------------------------------------------------------------------------
-
-  /** Makes what this instance processes match what the group assigned. */
-  #reconcile(): void {
-    const wanted = new Set(this.#desired.partitions);
-    if (this.#desired.metadata) wanted.add(METADATA_PARTITION);
-    for (const part of [...this.#owned.values()]) if (!wanted.has(part.partition)) this.#release(part);
-    for (const p of wanted) if (!this.#owned.has(p)) this.#acquire(p);
-  }
-
-  #acquire(partition: number): void {
-    const part = new OwnedPartition(partition, this.#o.clients.producer({ transactionalId: transactionalIdOf(this.#o.clusterId, partition), idempotent: true }));
-    this.#owned.set(partition, part);
-    // Restores run one at a time: each reads a whole changelog partition.
-    this.#restoreChain = this.#restoreChain.then(() => this.#restore(part)).catch((err: unknown) => {
-      this.#o.logger.error({ err, partition }, 'could not take over the partition; will retry');
-      if (!part.released) this.#release(part);
-    });
-  }
-
-  async #restore(part: OwnedPartition): Promise<void> {
-    if (part.released || this.#closing) return;
-    const o = this.#o;
-    const started = Date.now();
-    // Beginning a transaction with the partition's transactional id fences the previous owner:
-    // after this, nothing it sends can commit, and its open transaction is aborted.
-    part.transaction = await part.producer.beginTransaction();
-    const p = part.partition;
-    if (part.isMetadata) {
-      await this.#waitForFollower();
-    } else {
-      this.#cache.dropGroups(`c/${partitionPart(p)}/`);
-      await restoreChangelog(this.#restorer, this.#kv, {
-        topic: o.topics.coreChangelog,
-        partition: p,
-        checkpointKey: changelogCheckpointKey(p),
-        ownedPrefixes: [`c/${partitionPart(p)}/`, inputPositionKey(p)],
-      }, o.logger, () => part.released || this.#closing);
-    }
-    if (part.released) return;
-    const positions = decodePositions(await this.#kv.get(inputPositionKey(p)));
-    if (!part.isMetadata) {
-      await this.#loadTasks(p);
-      part.timers = new PartitionTimers(p, {
-        ...DEFAULT_TIMER_BOUNDS,
-        kv: this.#kv,
-        submit: (command) => this.submit(command),
-        nowMs: o.nowMs ?? Date.now,
-        logger: o.logger,
-      });
-      await part.timers.start();
-      this.#fetcher.seek(o.topics.coreRepartition, p, positions.repartition);
-    }
-    if (part.released) return;
-    this.#fetcher.seek(part.isMetadata ? o.topics.metadataCommand : o.topics.coreCommand, part.isMetadata ? 0 : p, positions.commands);
-    part.state = 'serving';
-    o.logger.info({ partition: p, restoreMs: Date.now() - started }, 'partition serving');
-    o.onServingChange?.();
-  }
-
-  async #loadTasks(p: number): Promise<void> {
-    let afterKey: string | undefined;
-    // Bounded: every page moves afterKey forward.
-    for (;;) {
-      const rows = await this.#kv.scan({ prefix: scheduledTaskPrefix(p), afterKey, limit: 1_000 });
-      if (rows.length === 0) return;
-      this.#tasks.rebuild(rows.map((row) => {
-        const where = parseScheduledTaskKey(row.key);
-        return { key: row.key, tenant: where.tenant, taskDefName: where.taskDefName, partition: p, task: Records.scheduledTask.decode(row.value) };
-      }));
-      afterKey = rows[rows.length - 1]!.key;
-    }
-  }
-
-  #release(part: OwnedPartition): void {
-    if (part.released) return;
-    const o = this.#o;
-    part.state = 'released';
-    this.#owned.delete(part.partition);
-    part.timers?.stop();
-    if (part.isMetadata) {
-      this.#fetcher.forget(o.topics.metadataCommand, 0);
-    } else {
-      this.#fetcher.forget(o.topics.coreCommand, part.partition);
-      this.#fetcher.forget(o.topics.coreRepartition, part.partition);
-      this.#cache.dropGroups(`c/${partitionPart(part.partition)}/`);
-    }
-    this.#outcomes.releasePartition(part.partition, PARTITION_MOVED);
-    void part.producer.close().catch(() => undefined);
-    o.logger.info({ partition: part.partition }, 'partition released');
-    o.onServingChange?.();
   }
 
   // ---- processing -------------------------------------------------------------------------------
 
   async #processLoop(): Promise<void> {
     while (!this.#closing) {
-      this.#reconcile();
+      this.#ownership.reconcile(this.#desired);
       if (this.#fetcher.size === 0) {
         await sleep(IDLE_WAIT_MS);
         continue;
@@ -424,7 +304,7 @@ export class KafkaEngine implements EngineApi {
     const prepared: Array<{ part: OwnedPartition; batch: PreparedBatch }> = [];
     let maxSeq = 0;
     for (const [p, input] of inputs) {
-      const part = this.#owned.get(p)!;
+      const part = this.#ownership.get(p)!;
       const seq = ++this.#batchSeq;
       maxSeq = seq;
       try {
@@ -451,108 +331,42 @@ export class KafkaEngine implements EngineApi {
       if (!committed[i]) continue;
       const { batch } = prepared[i]!;
       for (const { commandId, outcome } of batch.outcomes) this.#outcomes.complete(commandId, outcome);
-      for (const effect of batch.effects) this.#runEffect(prepared[i]!.part, effect);
+      const sinks = prepared[i]!.part.effects;
+      if (sinks) for (const effect of batch.effects) runEffect(effect, sinks);
     }
   }
 
   /** One transaction for one partition's batch, then the local store. False if it did not commit. */
   async #commit(part: OwnedPartition, batch: PreparedBatch): Promise<boolean> {
     try {
-      const tx = part.transaction ?? (await part.producer.beginTransaction());
-      part.transaction = tx;
-      const result = await withTimeout(tx.send({
-        // An absent value is a tombstone (the key was deleted).
-        messages: batch.outgoing.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value as Buffer, headers: r.headers })),
-        acks: -1,
-      }), KAFKA_CALL_TIMEOUT_MS, 'producing a batch');
-      await withTimeout(tx.commit(), KAFKA_CALL_TIMEOUT_MS, 'committing a batch');
-      part.transaction = undefined;
-      const writes = [...batch.localWrites];
-      // The changelog holds this batch from its first offset on; checkpointing just before it is
-      // safe (a restart re-applies a few records, which is idempotent).
-      const changelogTopic = part.isMetadata ? this.#o.topics.metadataChangelog : this.#o.topics.coreChangelog;
-      const base = result.offsets?.find((x: { topic: string; partition: number; offset: bigint }) => x.topic === changelogTopic && x.partition === (part.isMetadata ? 0 : part.partition))?.offset;
-      if (base !== undefined && base > 0n && !part.isMetadata) writes.push({ key: changelogCheckpointKey(part.partition), value: encodeOffset(base - 1n) });
-      await this.#kv.write(writes);
+      await part.commit(batch, part.isMetadata ? this.#o.topics.metadataChangelog : this.#o.topics.coreChangelog, this.#kv);
       return true;
     } catch (err) {
       this.#o.logger.error({ err, partition: part.partition }, 'committing a batch failed');
-      const tx = part.transaction;
-      part.transaction = undefined;
-      await tx?.abort().catch(() => undefined);
       return false;
     }
   }
 
   /** Drops what a failed batch left in memory and takes the partition over again from the log. */
   #restart(part: OwnedPartition): void {
-    this.#release(part);
+    this.#ownership.release(part);
     if (part.isMetadata) {
-      this.#cache.clearMetadata();
-      void loadMetadataRows(this.#kv, (rows) => this.#cache.loadMetadata(rows));
+      // The cache may hold metadata the failed batch never committed: replace it from the store,
+      // swapping only once the store has been read (the cache answers every tenant check).
+      readMetadata(this.#kv).then((rows) => {
+        this.#cache.clearMetadata();
+        this.#cache.loadMetadata(rows);
+      }, (err: unknown) => this.#o.logger.error({ err }, 'could not reload metadata after a failed batch'));
     }
-    // #reconcile acquires it again on the next pass if the group still assigns it here.
-  }
-
-  #runEffect(part: OwnedPartition, effect: Effect): void {
-    runEffect(effect, {
-      timer: (_partition, key, dueMs) => part.timers?.onScheduled(key, dueMs),
-      tasks: this.#tasks,
-      watchers: this.#watchers,
-      logger: this.#o.logger,
-    });
+    // The next reconcile acquires it again if the group still assigns it here.
   }
 
 
-  // ---- metadata follower ------------------------------------------------------------------------
-
-  async #followLoop(): Promise<void> {
-    while (!this.#closing) {
-      let records: FetchedRecord[];
-      try {
-        records = await this.#follower.fetch();
-      } catch (err) {
-        this.#o.logger.error({ err }, 'following the metadata changelog failed');
-        await sleep(IDLE_WAIT_MS * 4);
-        continue;
-      }
-      if (records.length === 0) continue;
-      const writes = await applyChangelogRecords(this.#kv, records, METADATA_CHECKPOINT_KEY, this.#o.runId);
-      for (const w of writes) {
-        if (!w.key.startsWith('m/')) continue;
-        if (w.value === null) this.#cache.metadata.delete(w.key);
-        else this.#cache.metadata.set(w.key, w.value);
-      }
-    }
-  }
-
-  /** Waits until the follower has read the metadata changelog up to its committed end. */
-  async #waitForFollower(): Promise<void> {
-    const topic = this.#o.topics.metadataChangelog;
-    const end = await this.#follower.endOffset(topic, 0);
-    const deadline = Date.now() + 60_000;
-    while ((this.#follower.position(topic, 0) ?? 0n) < end) {
-      if (Date.now() > deadline) throw new Error('the metadata changelog could not be read to its end within 60 s');
-      await sleep(10);
-    }
-  }
-
-  /** After a metadata write: make it visible to reads on this instance before answering. */
-  async #catchUpMetadata(): Promise<void> {
-    const topic = this.#o.topics.metadataChangelog;
-    try {
-      const end = await this.#follower.endOffset(topic, 0);
-      const deadline = Date.now() + METADATA_CATCH_UP_MS;
-      while ((this.#follower.position(topic, 0) ?? 0n) < end && Date.now() < deadline) await sleep(5);
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'could not check the metadata changelog position');
-    }
-  }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
   async #waitAnywhere(partition: number, commandId: string, timeoutMs: number): Promise<CommandOutcome> {
-    if (this.#owned.has(partition)) return this.waitForCommand(partition, commandId, timeoutMs);
+    if (this.#ownership.get(partition) !== undefined) return this.waitForCommand(partition, commandId, timeoutMs);
     if (this.#remote === undefined) {
       await sleep(Math.min(timeoutMs, 200));
       return PARTITION_MOVED;
@@ -575,23 +389,4 @@ export class KafkaEngine implements EngineApi {
     if (!this.#ready) throw new EngineUnavailableError('The server is still starting.');
     if (this.#closing) throw new EngineUnavailableError('The server is shutting down.');
   }
-
-
-}
-
-function isMoved(outcome: CommandOutcome): boolean {
-  return outcome === PARTITION_MOVED || (!outcome.ok && !PARTITION_MOVED.ok && outcome.code === PARTITION_MOVED.code && outcome.message === PARTITION_MOVED.message);
-}
-
-/** A Kafka call that never settles must become a failure the loop can recover from. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { Command } from '@filly/proto/internal';
 import { ApiError, Code } from '../processor/api-error.ts';
 import type { Effect, RecordCodec } from '../processor/context.ts';
-import { partitionOf, routingOf } from '../commands/routing.ts';
 import { SegmentLog } from '../log/segment-log.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
 import { isMetadataKey } from '../store/key-space.ts';
-import type { KvEntry, KvStore } from '../store/kv-store.ts';
+import type { KvStore } from '../store/kv-store.ts';
 import { StateCache } from '../store/state-cache.ts';
 import { TimerService, DEFAULT_TIMER_BOUNDS } from '../effects/timers/timer-service.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
@@ -22,18 +21,17 @@ import type { EngineOptions } from './engine-options.ts';
 import { stderrLogger, type EngineLogger } from './engine-logger.ts';
 import { EngineUnavailableError } from './engine-errors.ts';
 import { SubmitQueue, advancesExistingWork, type PendingCommand } from './submit-queue.ts';
-import { encodeCheckpoint, loadMetadataRows, loadScheduledTasks, readCheckpoint } from './startup-loads.ts';
-import { replayLog } from './replay.ts';
+import { encodeCheckpoint, loadScheduledTasks, readCheckpoint, readMetadata } from './startup-loads.ts';
+import { StoreWriter } from './store-writer.ts';
+import { recoverStorage, type StorageFailure } from './storage-recovery.ts';
+import { replayLog, replayStart } from './replay.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
 import { openTrustedStore } from './open-store.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
 import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
-const STORE_WRITE_ATTEMPTS = 3;
-/** Logged batches whose store write may still be pending before the loop waits for the store. */
-const MAX_STORE_WRITES_BEHIND = 4;
 
-type Failure = { kind: 'log' | 'store'; err: unknown };
 
 export interface EngineStats {
   batches: number;
@@ -54,27 +52,16 @@ export class Engine implements EngineApi {
   readonly #tasks: TaskQueues;
   readonly #timers: TimerService;
   readonly #watchers = new Watchers();
-  get #effectSinks(): EffectSinks {
-    return {
-      timer: (partition, key, dueMs, record) => this.#timers.onScheduled(partition, key, dueMs, record),
-      tasks: this.#tasks,
-      watchers: this.#watchers,
-      logger: this.#logger,
-    };
-  }
+  readonly #effectSinks: EffectSinks;
+  readonly #store: StoreWriter;
   readonly #probeIntervalMs: number;
   #batchSeq = 0;
   #ready = false;
   #closing = false;
-  #failure: Failure | undefined;
+  #failure: StorageFailure | undefined;
   #loopDone: Promise<void> = Promise.resolve();
   #closeDone: Promise<void> | undefined;
-  #wakeSleep: (() => void) | undefined;
-  /** Settles after the store write of every batch logged so far (see #queueStoreWrite). */
-  #storeTail: Promise<void> = Promise.resolve();
-  #storeWritesBehind = 0;
-  /** Set by a failed store write: later batches must not land (their checkpoint would pass it). */
-  #storeBroken = false;
+  readonly #sleeper = new WakeableSleep();
 
   private constructor(options: EngineOptions, apply: ApplyFn, log: SegmentLog, kv: KvStore, logger: EngineLogger) {
     if (!Number.isSafeInteger(options.partitionCount) || options.partitionCount <= 0) {
@@ -88,6 +75,12 @@ export class Engine implements EngineApi {
     this.#cache = new StateCache(options.limits.maxCachedWfRuns);
     this.#applier = new BatchApplier(this.#cache, kv, apply, options.limits, logger, options.partitionCount);
     this.#queue = new SubmitQueue(options.limits.maxPendingCommands);
+    this.#store = new StoreWriter({
+      kv,
+      logger,
+      onStored: (seq) => this.#cache.markDurable(seq),
+      onBroken: () => this.#fail({ kind: 'store', err: new Error('store write failed') }),
+    });
     this.#tasks = new TaskQueues({ ...DEFAULT_TASK_QUEUE_BOUNDS, ...options.taskQueues }, logger);
     this.#timers = new TimerService(options.partitionCount, {
       ...DEFAULT_TIMER_BOUNDS,
@@ -95,11 +88,11 @@ export class Engine implements EngineApi {
       // A timer may be announced before its batch reaches the store: read after that write.
       kv: {
         get: async (key) => {
-          await this.#storeTail;
+          await this.#store.settled();
           return kv.get(key);
         },
         scan: async (scan) => {
-          await this.#storeTail;
+          await this.#store.settled();
           return kv.scan(scan);
         },
       },
@@ -107,6 +100,12 @@ export class Engine implements EngineApi {
       nowMs: options.nowMs ?? Date.now,
       logger,
     });
+    this.#effectSinks = {
+      timer: (partition, key, dueMs, record) => this.#timers.onScheduled(partition, key, dueMs, record),
+      tasks: this.#tasks,
+      watchers: this.#watchers,
+      logger,
+    };
     this.#probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   }
 
@@ -186,7 +185,7 @@ export class Engine implements EngineApi {
       const cached = this.#cache.loggedMetadata(key);
       if (cached !== undefined) return cached === null ? undefined : codec.decode(cached);
     }
-    await this.#storeTail;
+    await this.#store.settled();
     const bytes = await this.#kv.get(key).catch((err: unknown) => this.#readFailed(err));
     return bytes === undefined ? undefined : codec.decode(bytes);
   }
@@ -194,7 +193,7 @@ export class Engine implements EngineApi {
   async scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>> {
     this.#assertReadable();
     const limit = Math.max(0, Math.min(Math.floor(options.limit), this.#limits.maxPageSize));
-    await this.#storeTail;
+    await this.#store.settled();
     const rows = await this.#kv.scan({ prefix, afterKey: options.afterKey, limit }).catch((err: unknown) => this.#readFailed(err));
     return rows.map((row) => ({ key: row.key, value: codec.decode(row.value) }));
   }
@@ -207,7 +206,7 @@ export class Engine implements EngineApi {
   async #close(): Promise<void> {
     this.#closing = true;
     this.#queue.notify();
-    this.#wakeSleep?.();
+    this.#sleeper.wake();
     await this.#loopDone;
     this.#rejectQueued(new EngineUnavailableError('The server is shutting down.'));
     this.#timers.stop();
@@ -216,25 +215,9 @@ export class Engine implements EngineApi {
   }
 
   async #start(): Promise<void> {
-    const checkpoint = await readCheckpoint(this.#kv);
-    const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
-    if (from > this.#log.nextOffset) {
-      throw new Error(
-        `the store has applied the log up to offset ${from - 1} but the log ends before offset ${this.#log.nextOffset}: ` +
-          'acknowledged records are missing from the log; refusing to start',
-      );
-    }
-    if (from < this.#log.firstOffset) throw new Error(`the log no longer holds offset ${from}, where replay must start`);
+    const from = replayStart(await readCheckpoint(this.#kv), this.#log);
     await this.#reloadMetadata();
-    const replay = await replayLog({
-      log: this.#log,
-      from,
-      applier: this.#applier,
-      cache: this.#cache,
-      kv: this.#kv,
-      maxCommandsPerBatch: this.#limits.maxCommandsPerBatch,
-      nextBatchSeq: () => ++this.#batchSeq,
-    });
+    const replay = await this.#replayFrom(from);
     this.#logger.info({ from, replayed: replay.commands, nextOffset: this.#log.nextOffset }, 'command log replayed');
     this.#tasks.rebuild(await loadScheduledTasks(this.#kv, this.partitionCount));
     this.#ready = true;
@@ -243,12 +226,9 @@ export class Engine implements EngineApi {
   }
 
   async #reloadMetadata(): Promise<void> {
-    // Read first, then swap: tenant checks are answered from the cached metadata, which must never
-    // be seen empty (half-loaded, or cleared by a load that failed during a recovery).
-    const pages: KvEntry[][] = [];
-    await loadMetadataRows(this.#kv, (rows) => pages.push(rows));
+    const rows = await readMetadata(this.#kv);
     this.#cache.clear();
-    for (const rows of pages) this.#cache.loadMetadata(rows);
+    this.#cache.loadMetadata(rows);
   }
 
   async #runLoop(): Promise<void> {
@@ -257,10 +237,10 @@ export class Engine implements EngineApi {
     for (;;) {
       if (this.#failure) {
         await inflight;
-        await this.#storeTail;
+        await this.#store.settled();
         inflight = Promise.resolve(true);
         await this.#recover();
-        if (!this.#failure) this.#storeBroken = false;
+        if (!this.#failure) this.#store.reset();
         continue;
       }
       if (this.#closing) break;
@@ -286,18 +266,18 @@ export class Engine implements EngineApi {
         for (const p of batch) p.reject(new EngineUnavailableError('The server could not make the write durable.'));
         continue;
       }
-      if (this.#storeWritesBehind >= MAX_STORE_WRITES_BEHIND) await this.#storeTail;
+      if (this.#store.full) await this.#store.settled();
       inflight = this.#makeDurable(batch, applied, seq);
     }
     await inflight;
-    await this.#storeTail;
+    await this.#store.settled();
   }
 
   /**
    * Logs one applied batch, answers it and runs its effects, and queues its store write; false if
    * the log append failed. The log is what makes a batch durable (a restart replays it from the
-   * store's checkpoint), so answers need not wait for the store; readers do (#storeTail), so no
-   * one is shown state older than an answer they got.
+   * store's checkpoint), so answers need not wait for the store; readers do (StoreWriter), so
+   * no one is shown state older than an answer they got.
    */
   async #makeDurable(batch: PendingCommand[], applied: AppliedBatch, seq: number): Promise<boolean> {
     const payloads: Uint8Array[] = [];
@@ -318,45 +298,11 @@ export class Engine implements EngineApi {
         return false;
       }
     }
-    this.#queueStoreWrite(applied.writes, seq);
+    this.#store.queue(applied.writes, seq);
     this.#cache.markLogged(seq);
     applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
     for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect, applied.writes);
     return true;
-  }
-
-  /** Chains the batch's store write after the previous ones: the store applies batches in order. */
-  #queueStoreWrite(writes: Map<string, Uint8Array | null>, seq: number): void {
-    this.#storeWritesBehind++;
-    this.#storeTail = this.#storeTail.then(async () => {
-      try {
-        await this.#writeStore(writes, seq);
-      } finally {
-        this.#storeWritesBehind--;
-      }
-    });
-  }
-
-  /** Never throws: a failure marks the store broken and the engine failed. */
-  async #writeStore(writes: Map<string, Uint8Array | null>, seq: number): Promise<void> {
-    if (this.#storeBroken) return;
-    let stored = writes.size === 0;
-    for (let attempt = 1; !stored && attempt <= STORE_WRITE_ATTEMPTS; attempt++) {
-      try {
-        await this.#kv.write([...writes].map(([key, value]) => ({ key, value })));
-        stored = true;
-      } catch (err) {
-        this.#logger.error({ err, attempt }, 'store write failed');
-      }
-    }
-    if (!stored) {
-      // The commands are in the log, so their (already sent) outcomes stand: recovery replays them.
-      this.#storeBroken = true;
-      this.#logger.error({}, 'the store cannot be written; refusing writes until it recovers');
-      this.#fail({ kind: 'store', err: new Error('store write failed') });
-      return;
-    }
-    this.#cache.markDurable(seq);
   }
 
   /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */
@@ -364,8 +310,7 @@ export class Engine implements EngineApi {
     runEffect(effect, this.#effectSinks, writes);
   }
 
-
-  #fail(failure: Failure): void {
+  #fail(failure: StorageFailure): void {
     this.#failure ??= failure;
     this.#queue.notify();
   }
@@ -374,41 +319,18 @@ export class Engine implements EngineApi {
   async #recover(): Promise<void> {
     const failure = this.#failure;
     if (!failure) return;
-    this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
-    // Bounded by close(): every pass either recovers, or sleeps and re-checks #closing.
-    while (!this.#closing) {
-      if (failure.kind === 'store') {
-        try {
-          const replayed = await this.#recoverStore();
-          this.#failure = undefined;
-          this.#logger.info({ replayed }, 'store writable again; replayed the commands it missed; accepting writes');
-          return;
-        } catch (err) {
-          this.#logger.warn({ err }, 'store still not writable');
-        }
-      }
-      if (failure.kind === 'log') {
-        try {
-          await this.#log.probe();
-          // A store write may have failed too while the log failure was pending (only the first
-          // failure is recorded): then the store misses answered batches, and only a replay from
-          // its checkpoint brings them back before the cache is rebuilt from it.
-          if (this.#storeBroken) {
-            const replayed = await this.#recoverStore();
-            this.#logger.info({ replayed }, 'store replayed the commands it missed');
-          } else {
-            await this.#reloadMetadata();
-          }
-          this.#failure = undefined;
-          this.#logger.info({}, 'command log writable again; accepting writes');
-          return;
-        } catch (err) {
-          this.#logger.warn({ err }, 'command log still not writable');
-        }
-      }
-      this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.'));
-      await this.#sleep(this.#probeIntervalMs);
-    }
+    const recovered = await recoverStorage(failure, {
+      logger: this.#logger,
+      probeIntervalMs: this.#probeIntervalMs,
+      closing: () => this.#closing,
+      probeLog: () => this.#log.probe(),
+      storeBroken: () => this.#store.broken,
+      recoverStore: () => this.#recoverStore(),
+      reloadMetadata: () => this.#reloadMetadata(),
+      rejectQueued: () => this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.')),
+      sleep: (ms) => this.#sleeper.sleep(ms),
+    });
+    if (recovered) this.#failure = undefined;
   }
 
   /**
@@ -425,7 +347,15 @@ export class Engine implements EngineApi {
     const checkpoint = await readCheckpoint(this.#kv);
     const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
     await this.#reloadMetadata();
-    const replay = await replayLog({
+    const replay = await this.#replayFrom(from, (effects) => {
+      for (const effect of effects) if (effect.kind === 'timer') this.#runEffect(effect);
+    });
+    return replay.commands;
+  }
+
+  /** Replays the log from `from` through the live apply path, in batches with their checkpoints. */
+  #replayFrom(from: number, onEffects?: (effects: Effect[]) => void): ReturnType<typeof replayLog> {
+    return replayLog({
       log: this.#log,
       from,
       applier: this.#applier,
@@ -433,24 +363,7 @@ export class Engine implements EngineApi {
       kv: this.#kv,
       maxCommandsPerBatch: this.#limits.maxCommandsPerBatch,
       nextBatchSeq: () => ++this.#batchSeq,
-      onEffects: (effects) => {
-        for (const effect of effects) if (effect.kind === 'timer') this.#runEffect(effect);
-      },
-    });
-    return replay.commands;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.#wakeSleep = undefined;
-        resolve();
-      }, ms);
-      this.#wakeSleep = () => {
-        clearTimeout(t);
-        this.#wakeSleep = undefined;
-        resolve();
-      };
+      ...(onEffects === undefined ? {} : { onEffects }),
     });
   }
 
@@ -464,8 +377,6 @@ export class Engine implements EngineApi {
     if (this.#failure) return new EngineUnavailableError('The server cannot accept writes right now (storage failure).');
     return undefined;
   }
-
-
 
   /** While the store is being reopened after a failed write, reads fail too: say so, retryably. */
   #readFailed(err: unknown): never {

@@ -2,7 +2,7 @@
 // commands, in chunks, each written to the store with its checkpoint. Nobody waits for replies.
 // At start-up effects are dropped because timers and task queues are rebuilt from the store
 // afterwards; recovery from a failed store write runs them (see Engine #recoverStore).
-import { Command } from '@filly/proto/internal';
+import { Command, type ApplyCheckpoint } from '@filly/proto/internal';
 import type { SegmentLog } from '../log/segment-log.ts';
 import type { Effect } from '../processor/context.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
@@ -23,6 +23,19 @@ export interface ReplayDeps {
   nextBatchSeq: () => number;
   /** Effects of the replayed commands, after their chunk is stored; dropped when absent. */
   onEffects?: (effects: Effect[]) => void;
+}
+
+/** Where start-up replay begins; refuses a store and a log that cannot both be right. */
+export function replayStart(checkpoint: ApplyCheckpoint | undefined, log: Pick<SegmentLog, 'firstOffset' | 'nextOffset'>): number {
+  const from = checkpoint === undefined ? 0 : Number(checkpoint.appliedOffset) + 1;
+  if (from > log.nextOffset) {
+    throw new Error(
+      `the store has applied the log up to offset ${from - 1} but the log ends before offset ${log.nextOffset}: ` +
+        'acknowledged records are missing from the log; refusing to start',
+    );
+  }
+  if (from < log.firstOffset) throw new Error(`the log no longer holds offset ${from}, where replay must start`);
+  return from;
 }
 
 export async function replayLog(deps: ReplayDeps): Promise<{ commands: number }> {

@@ -76,15 +76,32 @@ export async function loadMetadataRows(kv: KvStore, onPage: (rows: KvEntry[]) =>
   return scanAll(kv, METADATA_KEY_PREFIX, onPage);
 }
 
+/**
+ * All metadata, read before anything is swapped: the cached metadata answers every request's
+ * tenant check, so it must never be seen empty or half-loaded.
+ */
+export async function readMetadata(kv: KvStore): Promise<KvEntry[]> {
+  const rows: KvEntry[] = [];
+  await loadMetadataRows(kv, (page) => {
+    for (const row of page) rows.push(row);
+  });
+  return rows;
+}
+
 export async function loadScheduledTasks(kv: KvStore, partitionCount: number): Promise<StoredTaskEntry[]> {
   const out: StoredTaskEntry[] = [];
-  for (let p = 0; p < partitionCount; p++) {
-    await scanAll(kv, scheduledTaskPrefix(p), (rows) => {
-      for (const row of rows) {
-        const { tenant, taskDefName } = parseScheduledTaskKey(row.key);
-        out.push({ key: row.key, tenant, taskDefName, task: ScheduledTask.decode(row.value) });
-      }
-    });
-  }
+  for (let p = 0; p < partitionCount; p++) out.push(...(await loadScheduledTasksOf(kv, p)));
+  return out;
+}
+
+/** The scheduled tasks of one partition (kafka mode loads a partition when it takes it over). */
+export async function loadScheduledTasksOf(kv: KvStore, partition: number): Promise<StoredTaskEntry[]> {
+  const out: StoredTaskEntry[] = [];
+  await scanAll(kv, scheduledTaskPrefix(partition), (rows) => {
+    for (const row of rows) {
+      const { tenant, taskDefName } = parseScheduledTaskKey(row.key);
+      out.push({ key: row.key, tenant, taskDefName, task: ScheduledTask.decode(row.value) });
+    }
+  });
   return out;
 }

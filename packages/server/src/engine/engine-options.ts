@@ -7,6 +7,7 @@ import type { ApplyFn } from './batch-applier.ts';
 import type { EngineLogger } from './engine-logger.ts';
 import type { LogFaults } from '../log/segment-log.ts';
 import type { StoreVerification } from './store-integrity.ts';
+import type { EngineObserver } from './engine-observer.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -32,4 +33,6 @@ export interface EngineOptions {
    * checksums) and the checkpoint; 'checkpoint' only the checkpoint. Default 'full'.
    */
   verifyStoreOnOpen?: StoreVerification;
+  /** Told about batches and fired timers (metrics); default: nobody. */
+  observer?: EngineObserver;
 }

@@ -29,6 +29,7 @@ import { WakeableSleep } from './wakeable-sleep.ts';
 import { openTrustedStore } from './open-store.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
 import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
+import { NO_OBSERVER, type EngineObserver } from './engine-observer.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 
@@ -55,6 +56,8 @@ export class Engine implements EngineApi {
   readonly #effectSinks: EffectSinks;
   readonly #store: StoreWriter;
   readonly #probeIntervalMs: number;
+  readonly #observer: EngineObserver;
+  readonly #nowMs: () => number;
   #batchSeq = 0;
   #ready = false;
   #closing = false;
@@ -107,6 +110,8 @@ export class Engine implements EngineApi {
       logger,
     };
     this.#probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.#observer = options.observer ?? NO_OBSERVER;
+    this.#nowMs = options.nowMs ?? Date.now;
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -258,7 +263,10 @@ export class Engine implements EngineApi {
         for (const p of batch) p.reject(new EngineUnavailableError('The server could not read its store.', { cause: err }));
         continue;
       }
+      const applyStartMs = performance.now();
       const applied = this.#applier.applyBatch(commands, seq);
+      this.#observer.batchApplied(commands.length, performance.now() - applyStartMs);
+      this.#observeFiredTimers(commands);
       this.stats.batches++;
       this.#cache.evict();
       if (!(await inflight)) {
@@ -287,7 +295,9 @@ export class Engine implements EngineApi {
     if (payloads.length === 0 && applied.writes.size > 0) throw new Error('a batch wrote state without logging a command');
     if (payloads.length > 0) {
       try {
+        const appendStartMs = performance.now();
         const lastOffset = await this.#log.append(payloads);
+        this.#observer.batchDurable(payloads.length, performance.now() - appendStartMs);
         this.stats.logAppends++;
         this.stats.loggedCommands += payloads.length;
         applied.writes.set(APPLY_CHECKPOINT_KEY, encodeCheckpoint(lastOffset));
@@ -303,6 +313,16 @@ export class Engine implements EngineApi {
     applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
     for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect, applied.writes);
     return true;
+  }
+
+  #observeFiredTimers(commands: readonly Command[]): void {
+    const nowMs = this.#nowMs();
+    for (const command of commands) {
+      if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) {
+        // A fired timer's command carries its due time as its time.
+        this.#observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
+      }
+    }
   }
 
   /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */

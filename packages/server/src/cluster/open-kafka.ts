@@ -125,6 +125,7 @@ export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings
     principalId: ANONYMOUS_PRINCIPAL,
     partition: METADATA_PARTITION,
     firedTimerKey: undefined,
+    generatedWfRunId: false,
     body: { $case: 'initializeCluster', value: {} },
   });
   const close = async (): Promise<void> => {

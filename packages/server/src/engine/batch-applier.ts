@@ -64,16 +64,10 @@ export class BatchApplier {
   async prefetch(commands: readonly Command[]): Promise<Set<string>> {
     const used = new Set<string>();
     const missing: string[] = [];
-    for (const command of commands) {
-      let group: string | undefined;
-      try {
-        group = groupOfCommand(command);
-      } catch {
-        continue; // applyBatch reports it
-      }
-      if (group === undefined || used.has(group)) continue;
+    for (const [group, command] of groupsOf(commands)) {
       used.add(group);
       if (this.#cache.hasGroup(group)) this.#cache.touchGroup(group);
+      else if (startsFreshGroup(command)) this.#cache.installGroup(group, []);
       else missing.push(group);
     }
     for (let i = 0; i < missing.length; i += PREFETCH_CONCURRENCY) {
@@ -86,6 +80,14 @@ export class BatchApplier {
       });
     }
     return used;
+  }
+
+  /** True (and the groups touched) when every group the commands need is already in memory. */
+  groupsCached(commands: readonly Command[]): boolean {
+    const groups = groupsOf(commands);
+    for (const group of groups.keys()) if (!this.#cache.hasGroup(group)) return false;
+    for (const group of groups.keys()) this.#cache.touchGroup(group);
+    return true;
   }
 
   /** Applies the commands in order; prefetch() must have run for them. Synchronous. */
@@ -138,6 +140,29 @@ export class BatchApplier {
       return [];
     }
   }
+}
+
+/** Each group the commands need, with the first command that needs it. */
+function groupsOf(commands: readonly Command[]): Map<string, Command> {
+  const groups = new Map<string, Command>();
+  for (const command of commands) {
+    let group: string | undefined;
+    try {
+      group = groupOfCommand(command);
+    } catch {
+      continue; // applyBatch reports it
+    }
+    if (group !== undefined && !groups.has(group)) groups.set(group, command);
+  }
+  return groups;
+}
+
+/**
+ * A RunWf whose id ingress generated cannot find records of its WfRun anywhere: skip the read.
+ * Only a top-level RunWf qualifies (a child lives in its parent's group, which exists).
+ */
+function startsFreshGroup(command: Command): boolean {
+  return command.generatedWfRunId && command.body?.$case === 'runWf' && !command.body.value.parentWfRunId;
 }
 
 function timerKeyOf(command: Command): string | undefined {

@@ -30,6 +30,7 @@ import { openTrustedStore } from './open-store.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
 import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
 import { NO_OBSERVER, type EngineObserver } from './engine-observer.ts';
+import { EarlyClaims } from './early-claims.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 
@@ -57,6 +58,7 @@ export class Engine implements EngineApi {
   readonly #store: StoreWriter;
   readonly #probeIntervalMs: number;
   readonly #observer: EngineObserver;
+  readonly #earlyClaims: EarlyClaims;
   readonly #nowMs: () => number;
   #batchSeq = 0;
   #ready = false;
@@ -111,6 +113,7 @@ export class Engine implements EngineApi {
     };
     this.#probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     this.#observer = options.observer ?? NO_OBSERVER;
+    this.#earlyClaims = new EarlyClaims(options.limits.maxCommandsPerBatch);
     this.#nowMs = options.nowMs ?? Date.now;
   }
 
@@ -177,7 +180,9 @@ export class Engine implements EngineApi {
     const problem = routingProblem(command, this.partitionCount);
     if (problem) return Promise.resolve(problem);
     return new Promise((resolve, reject) => {
-      if (!this.#queue.push({ payload, resolve, reject, urgent: advancesExistingWork(command) })) {
+      const pending: PendingCommand = { payload, resolve, reject, urgent: advancesExistingWork(command) };
+      if (this.#earlyClaims.capture(command, pending)) return;
+      if (!this.#queue.push(pending)) {
         resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
       }
     });
@@ -265,7 +270,9 @@ export class Engine implements EngineApi {
       }
       const applyStartMs = performance.now();
       const applied = this.#applier.applyBatch(commands, seq);
-      this.#observer.batchApplied(commands.length, performance.now() - applyStartMs);
+      const claims = this.#earlyClaims.dispatch(applied.items, (effect) => this.#runEffect(effect));
+      if (claims.length > 0) this.#applyEarlyClaims(batch, applied, claims, seq);
+      this.#observer.batchApplied(batch.length, performance.now() - applyStartMs);
       this.#observeFiredTimers(commands);
       this.stats.batches++;
       this.#cache.evict();
@@ -315,6 +322,22 @@ export class Engine implements EngineApi {
     return true;
   }
 
+  /** Applies the claims pollers made for the batch's new tasks as the end of the same batch. */
+  #applyEarlyClaims(batch: PendingCommand[], applied: AppliedBatch, claims: PendingCommand[], seq: number): void {
+    const commands = claims.map((p) => Command.decode(p.payload));
+    if (!this.#applier.groupsCached(commands)) {
+      // A claim for a group no longer in memory (evicted meanwhile): let it take the normal path.
+      for (const p of claims) {
+        if (!this.#queue.push(p)) p.resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
+      }
+      return;
+    }
+    const more = this.#applier.applyBatch(commands, seq);
+    for (const [key, value] of more.writes) applied.writes.set(key, value);
+    applied.items.push(...more.items);
+    batch.push(...claims);
+  }
+
   #observeFiredTimers(commands: readonly Command[]): void {
     const nowMs = this.#nowMs();
     for (const command of commands) {
@@ -350,7 +373,11 @@ export class Engine implements EngineApi {
       rejectQueued: () => this.#rejectQueued(new EngineUnavailableError('The server cannot accept writes right now.')),
       sleep: (ms) => this.#sleeper.sleep(ms),
     });
-    if (recovered) this.#failure = undefined;
+    if (!recovered) return;
+    this.#failure = undefined;
+    // Batches that failed may have offered tasks early (EarlyClaims): put the queues back in line
+    // with the store (offers are by key, so tasks already queued are not doubled).
+    this.#tasks.rebuild(await loadScheduledTasks(this.#kv, this.partitionCount));
   }
 
   /**

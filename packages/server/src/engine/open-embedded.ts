@@ -23,6 +23,7 @@ export async function openEmbeddedEngine(config: ServerConfig, log: Logger): Pro
     principalId: ANONYMOUS_PRINCIPAL,
     partition: METADATA_PARTITION,
     firedTimerKey: undefined,
+    generatedWfRunId: false,
     body: { $case: 'initializeCluster', value: {} },
   });
   if (!outcome.ok) throw new Error(`cluster initialization failed: ${outcome.message}`);

@@ -8,7 +8,7 @@ import type { IngressDeps } from './deps.ts';
 
 export type CommandBody = NonNullable<Command['body']>;
 
-export function newCommand(ctx: CallContext, body: CommandBody, partitionCount: number): Command {
+export function newCommand(ctx: CallContext, body: CommandBody, partitionCount: number, generatedWfRunId = false): Command {
   return {
     commandId: randomUUID(),
     timeMs: BigInt(Date.now()),
@@ -16,13 +16,14 @@ export function newCommand(ctx: CallContext, body: CommandBody, partitionCount: 
     principalId: ctx.principal,
     partition: partitionOf(routingOf(body), partitionCount),
     firedTimerKey: undefined,
+    generatedWfRunId,
     body,
   };
 }
 
 /** Submits the command and returns the handler's encoded response, or throws its ApiError. */
-export async function submit(deps: IngressDeps, ctx: CallContext, body: CommandBody): Promise<Uint8Array | undefined> {
-  const command = newCommand(ctx, body, deps.engine.partitionCount);
+export async function submit(deps: IngressDeps, ctx: CallContext, body: CommandBody, generatedWfRunId = false): Promise<Uint8Array | undefined> {
+  const command = newCommand(ctx, body, deps.engine.partitionCount, generatedWfRunId);
   let outcome;
   try {
     outcome = await deps.engine.submit(command);
@@ -34,8 +35,14 @@ export async function submit(deps: IngressDeps, ctx: CallContext, body: CommandB
 }
 
 /** Like submit, for commands whose handler always answers with a message. */
-export async function submitFor<T>(deps: IngressDeps, ctx: CallContext, body: CommandBody, decode: (b: Uint8Array) => T): Promise<T> {
-  const response = await submit(deps, ctx, body);
+export async function submitFor<T>(
+  deps: IngressDeps,
+  ctx: CallContext,
+  body: CommandBody,
+  decode: (b: Uint8Array) => T,
+  generatedWfRunId = false,
+): Promise<T> {
+  const response = await submit(deps, ctx, body, generatedWfRunId);
   if (response === undefined) throw new Error(`handler for ${body.$case} returned no response`);
   return decode(response);
 }

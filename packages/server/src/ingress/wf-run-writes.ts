@@ -33,8 +33,9 @@ export function runWf(deps: IngressDeps, ctx: CallContext, req: RunWfRequest): P
   if (req.majorVersion !== undefined && req.majorVersion < 0) throw invalidArgument("'major_version' must not be negative.");
   if (req.revision !== undefined && req.revision < 0) throw invalidArgument("'revision' must not be negative.");
   if (req.revision !== undefined && req.majorVersion === undefined) throw invalidArgument("'revision' needs 'major_version'.");
-  const withId: RunWfRequest = { ...req, id: req.id ? req.id : newWfRunId() };
-  return submitFor(deps, ctx, { $case: 'runWf', value: withId }, WfRun.decode);
+  const generated = !req.id;
+  const withId: RunWfRequest = { ...req, id: generated ? newWfRunId() : req.id };
+  return submitFor(deps, ctx, { $case: 'runWf', value: withId }, WfRun.decode, generated && !req.parentWfRunId);
 }
 
 export function stopWfRun(deps: IngressDeps, ctx: CallContext, req: StopWfRunRequest): Promise<Empty> {

@@ -44,6 +44,14 @@ export class CommandContext implements ProcessorContext {
     return this.#tx.get(codec, key);
   }
 
+  committedBytes(key: string): Uint8Array | undefined {
+    return this.#tx.committedBytes(key);
+  }
+
+  putEncoded<T>(codec: RecordCodec<T>, key: string, value: T, bytes: Uint8Array): void {
+    this.#tx.putEncoded(codec, key, value, bytes);
+  }
+
   put<T>(codec: RecordCodec<T>, key: string, value: T): void {
     this.#tx.put(codec, key, value);
   }

@@ -31,6 +31,7 @@ import { Watchers, type WatchListener } from './watchers.ts';
 import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
 import { NO_OBSERVER, type EngineObserver } from './engine-observer.ts';
 import { EarlyClaims } from './early-claims.ts';
+import { encodeShared } from '../processor/shared-writer.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 
@@ -173,7 +174,7 @@ export class Engine implements EngineApi {
   submit(command: Command): Promise<CommandOutcome> {
     const refusal = this.#refusal();
     if (refusal) return Promise.reject(refusal);
-    const payload = Command.encode(command).finish();
+    const payload = encodeShared(Command, command);
     if (payload.length > this.#limits.maxRecordBytes) {
       return refuse(Code.RESOURCE_EXHAUSTED, `The request is ${payload.length} bytes; the limit is ${this.#limits.maxRecordBytes} bytes.`);
     }

@@ -24,6 +24,13 @@ export interface StateTx {
   delete(key: string): void;
   /** Records whose keys start with prefix, in key order. Same locality rule as get(). */
   scan<T>(codec: RecordCodec<T>, prefix: string): Array<{ key: string; value: T }>;
+  /**
+   * Optional: the committed bytes of a record this transaction has not written yet (what get()
+   * decoded), so a caller that detects changes by comparing encodings need not encode it again.
+   */
+  committedBytes?(key: string): Uint8Array | undefined;
+  /** Optional: put() of a value whose encoding the caller already made (exactly codec.encode(value)). */
+  putEncoded?<T>(codec: RecordCodec<T>, key: string, value: T, bytes: Uint8Array): void;
 }
 
 /** Side effects, as data. The engine runs them only after the command's batch is durable. */

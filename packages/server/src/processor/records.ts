@@ -33,16 +33,16 @@ import {
 import { StructDef } from '@filly/proto';
 import { InactiveThreadRun } from '@filly/proto';
 import type { RecordCodec } from './context.ts';
+import { encodeShared, type WriterEncoder } from './shared-writer.ts';
 
-interface ProtoFns<T> {
-  encode(message: T): { finish(): Uint8Array };
+interface ProtoFns<T> extends WriterEncoder<T> {
   decode(input: Uint8Array): T;
 }
 
 function codec<T>(name: string, fns: ProtoFns<T>): RecordCodec<T> {
   return {
     name,
-    encode: (value) => fns.encode(value).finish(),
+    encode: (value) => encodeShared(fns, value),
     decode: (bytes) => fns.decode(bytes),
   };
 }

@@ -12,7 +12,7 @@ import { compareKeys, type KvWrite } from './kv-store.ts';
 import { decodedValue, type Region, type StateCache } from './state-cache.ts';
 import { ENGINE_KEY_PREFIX, groupPrefixOfKey, isMetadataKey } from './key-space.ts';
 
-type PendingWrite = { kind: 'put'; codec: RecordCodec<unknown>; value: unknown } | { kind: 'delete' };
+type PendingWrite = { kind: 'put'; codec: RecordCodec<unknown>; value: unknown; bytes?: Uint8Array } | { kind: 'delete' };
 
 export class TxBuffer implements StateTx {
   readonly #cache: StateCache;
@@ -56,6 +56,19 @@ export class TxBuffer implements StateTx {
     this.#writes.set(key, { kind: 'put', codec: codec as RecordCodec<unknown>, value });
   }
 
+  putEncoded<T>(codec: RecordCodec<T>, key: string, value: T, bytes: Uint8Array): void {
+    this.#assertOpen();
+    this.#assertWritable(key);
+    if (value === undefined || value === null) throw new Error(`put of an empty value at ${key}`);
+    this.#writes.set(key, { kind: 'put', codec: codec as RecordCodec<unknown>, value, bytes });
+  }
+
+  committedBytes(key: string): Uint8Array | undefined {
+    this.#assertOpen();
+    if (this.#writes.has(key)) return undefined;
+    return this.#readableRegion(key, 'get').entries.get(key)?.bytes;
+  }
+
   delete(key: string): void {
     this.#assertOpen();
     this.#assertWritable(key);
@@ -88,7 +101,7 @@ export class TxBuffer implements StateTx {
         encoded.push({ key, bytes: null });
         continue;
       }
-      const bytes = write.codec.encode(write.value);
+      const bytes = write.bytes ?? write.codec.encode(write.value);
       if (bytes.length > this.#maxRecordBytes) {
         throw new ApiError(
           Code.RESOURCE_EXHAUSTED,

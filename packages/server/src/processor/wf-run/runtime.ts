@@ -55,7 +55,7 @@ export class RunRuntime {
     if (wfSpec === undefined) {
       throw failedPrecondition(`The WfSpec of WfRun ${wfRunId.id} was deleted; the WfRun cannot advance.`);
     }
-    return new RunRuntime(ctx, wfRun, wfSpec, Records.wfRun.encode(wfRun));
+    return new RunRuntime(ctx, wfRun, wfSpec, originalBytes(ctx, Records.wfRun, key, wfRun));
   }
 
   get nowMs(): number {
@@ -86,7 +86,7 @@ export class RunRuntime {
     if (hit !== undefined) return hit.value as T | undefined;
     const value = this.ctx.get(codec, key);
     if (value === undefined) return undefined;
-    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: codec.encode(value) });
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: originalBytes(this.ctx, codec, key, value) });
     return value;
   }
 
@@ -100,7 +100,7 @@ export class RunRuntime {
   adopt<T>(codec: RecordCodec<T>, key: string, value: T): T {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit.value as T;
-    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: codec.encode(value) });
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: originalBytes(this.ctx, codec, key, value) });
     return value;
   }
 
@@ -113,7 +113,8 @@ export class RunRuntime {
     for (const [key, entry] of this.cache) {
       const bytes = entry.codec.encode(entry.value);
       if (entry.original !== undefined && sameBytes(entry.original, bytes)) continue;
-      this.ctx.put(entry.codec, key, entry.value);
+      if (this.ctx.putEncoded) this.ctx.putEncoded(entry.codec, key, entry.value, bytes);
+      else this.ctx.put(entry.codec, key, entry.value);
       reindexFlushed(this.ctx, entry.codec, entry.original, entry.value);
       entry.original = bytes;
     }
@@ -179,4 +180,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The bytes a loaded record was committed as: from the transaction when it has them, else encoded. */
+function originalBytes<T>(ctx: ProcessorContext, codec: RecordCodec<T>, key: string, value: T): Uint8Array {
+  return ctx.committedBytes?.(key) ?? codec.encode(value);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kafkaClientId, kafkaConnectionOptions, kafkaGroupId, createKafkaProducer, kafkaProducerOptions, type ProducerExtra } from './kafka-clients.ts';
+import { kafkaClientId, kafkaConnectionOptions, kafkaGroupId, createKafkaAdmin, createKafkaProducer, explainKafkaFailure, kafkaProducerOptions, rootCauses, type ProducerExtra } from './kafka-clients.ts';
 import { parseKafkaSettings } from './kafka-settings.ts';
 
 const files: Record<string, Buffer> = {
@@ -61,5 +61,69 @@ test('producers are idempotent with acks=all whatever the extra options say', as
     assert.equal(p.clientId, 'prod-i-producer');
   } finally {
     await p.close();
+  }
+});
+
+/** An error shaped like the library's: a failed connection wraps its cause in "Connection to ... failed.". */
+function connectionFailure(broker: string, message: string, code?: string): Error {
+  const cause = Object.assign(new Error(message), code === undefined ? {} : { code });
+  return Object.assign(new Error(`Connection to ${broker} failed.`, { cause }), { code: 'PLT_KFK_NETWORK' });
+}
+const libraryFailure = (...leaves: Error[]): AggregateError =>
+  new AggregateError([new AggregateError(leaves, 'metadata failed 2 times.')], 'Listing topics failed.');
+
+test('rootCauses finds the leaves of nested aggregate errors and causes, with the broker each one is about', () => {
+  const err = libraryFailure(
+    connectionFailure('kafka-0:9093', 'self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+    new Error('Connection closed'),
+  );
+  assert.deepEqual(rootCauses(err), [
+    { message: 'self-signed certificate in certificate chain', code: 'SELF_SIGNED_CERT_IN_CHAIN', broker: 'kafka-0:9093' },
+    { message: 'Connection closed', code: undefined, broker: undefined },
+  ]);
+  const loop = new Error('loop');
+  (loop as { cause?: unknown }).cause = loop;
+  assert.deepEqual(rootCauses(loop), [], 'a cycle ends the walk');
+  assert.deepEqual(rootCauses('text'), [{ message: 'text', code: undefined, broker: undefined }]);
+});
+
+test('explainKafkaFailure names the broker, the TLS verdict and the keys to check', () => {
+  const withCa = settings({ LHS_KAFKA_SECURITY_PROTOCOL: 'SSL', FILLY_KAFKA_CA_CERT: '/ca.pem' }).security;
+  const untrusted = libraryFailure(connectionFailure('kafka-0:9093', 'self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'));
+  assert.equal(explainKafkaFailure(untrusted, withCa, 'listing the Kafka topics'),
+    'listing the Kafka topics failed (LHS_KAFKA_SECURITY_PROTOCOL=SSL): kafka-0:9093: self-signed certificate in certificate chain ' +
+    "(SELF_SIGNED_CERT_IN_CHAIN). The broker's certificate is not signed by the CA given in FILLY_KAFKA_CA_CERT or LHS_KAFKA_TRUSTSTORE: " +
+    "point it at the PEM file of the CA that signed the broker's certificate.");
+  const systemCas = settings({ LHS_KAFKA_SECURITY_PROTOCOL: 'SSL' }).security;
+  assert.match(explainKafkaFailure(untrusted, systemCas, 'x'), /not signed by a public CA that Node trusts by default: set FILLY_KAFKA_CA_CERT or LHS_KAFKA_TRUSTSTORE/);
+  const badName = libraryFailure(connectionFailure('10.0.0.1:9093', "Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'));
+  assert.match(explainKafkaFailure(badName, systemCas, 'x'), /10\.0\.0\.1:9093: .*does not list the name it was reached at/);
+
+  // A connection closed after the handshake hints at a missing client certificate, unless one is configured.
+  const closed = libraryFailure(new Error('Connection closed'), new Error('Connection closed'));
+  assert.match(explainKafkaFailure(closed, systemCas, 'x'), /requires client certificates \(ssl\.client\.auth=required\), set LHS_KAFKA_KEYSTORE/);
+  const withIdentity = settings({ LHS_KAFKA_SECURITY_PROTOCOL: 'SSL', LHS_KAFKA_KEYSTORE: '/id.p12', LHS_KAFKA_KEYSTORE_PASSWORD: 'pw' }).security;
+  assert.equal(explainKafkaFailure(closed, withIdentity, 'x'), 'x failed (LHS_KAFKA_SECURITY_PROTOCOL=SSL): Listing topics failed. Causes: Connection closed');
+  assert.match(explainKafkaFailure(new Error('mac verify failure'), withIdentity, 'x'), /LHS_KAFKA_KEYSTORE does not open with LHS_KAFKA_KEYSTORE_PASSWORD/);
+  assert.match(explainKafkaFailure(new Error('Unsupported PKCS12 PFX data'), withIdentity, 'x'), /legacy algorithm \(RC2/);
+
+  const plain = settings({}).security;
+  assert.match(explainKafkaFailure(libraryFailure(new Error('Broker requires TLS.')), plain, 'x'), /: Broker requires TLS\. The broker expects TLS at this address: set LHS_KAFKA_SECURITY_PROTOCOL to SSL or SASL_SSL\.$/);
+  assert.match(explainKafkaFailure(libraryFailure(connectionFailure('k:1', 'connect ECONNREFUSED k:1', 'ECONNREFUSED')), plain, 'x'), /k:1: connect ECONNREFUSED k:1 \(ECONNREFUSED\)\. Nothing accepts/);
+  // Unknown causes are listed, each once, at most three.
+  const unknown = libraryFailure(...['a', 'b', 'a', 'c', 'd'].map((m) => new Error(m)));
+  assert.equal(explainKafkaFailure(unknown, plain, 'x'), 'x failed (LHS_KAFKA_SECURITY_PROTOCOL=PLAINTEXT): Listing topics failed. Causes: a; b; c');
+});
+
+test('the Admin explains TLS material Node cannot load, which fails before any connection', async () => {
+  const admin = createKafkaAdmin(settings({ LHS_KAFKA_SECURITY_PROTOCOL: 'SSL', LHS_KAFKA_KEYSTORE: '/id.p12', LHS_KAFKA_KEYSTORE_PASSWORD: 'pw' }), 'i');
+  try {
+    await assert.rejects(admin.listTopics(), (e: Error) => {
+      assert.match(e.message, /^listing the Kafka topics failed \(LHS_KAFKA_SECURITY_PROTOCOL=SSL\): .*LHS_KAFKA_KEYSTORE is not a PKCS12 key store/);
+      assert.ok(e.cause !== undefined, 'the library error stays attached');
+      return true;
+    });
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 });

@@ -124,8 +124,9 @@ function parseTls(s: Settings, readFile: ReadFile): KafkaTlsSettings {
   if (truststore !== undefined) {
     const bytes = readSetting('LHS_KAFKA_TRUSTSTORE', truststore, readFile);
     if (!isPem(bytes)) {
-      throw new ConfigError(`LHS_KAFKA_TRUSTSTORE=${truststore} is not PEM. Filly reads trust stores as PEM CA bundles; convert a PKCS12 one with ` +
-        '`openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem`, or set FILLY_KAFKA_CA_CERT.');
+      throw new ConfigError(`LHS_KAFKA_TRUSTSTORE=${truststore} is not PEM. Filly reads trust stores as PEM CA bundles: convert a PKCS12 one with ` +
+        '`openssl pkcs12 -in truststore.p12 -nokeys -passin pass:<its password> -out ca.pem` (a JKS one with ' +
+        '`keytool -exportcert -rfc -alias <alias> -keystore truststore.jks -file ca.pem`), or set FILLY_KAFKA_CA_CERT.');
     }
     tls.ca = bytes;
   }

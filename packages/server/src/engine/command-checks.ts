@@ -29,6 +29,8 @@ export function routingProblem(command: Command, partitionCount: number): Comman
 export interface EffectSinks {
   /** `record`: the timer's stored bytes when the batch that created it is at hand. */
   timer(partition: number, key: string, dueMs: number, record: Uint8Array | undefined): void;
+  /** A pending timer was deleted; without this sink it is dropped when it comes due and is not found. */
+  timerCancelled?(partition: number, key: string): void;
   tasks: Pick<TaskQueues, 'onScheduled' | 'onUnscheduled'>;
   watchers: Watchers;
   logger: EngineLogger;
@@ -40,6 +42,9 @@ export function runEffect(effect: Effect, sinks: EffectSinks, writes?: ReadonlyM
     switch (effect.kind) {
       case 'timer':
         sinks.timer(effect.partition, effect.key, effect.dueMs, writes?.get(effect.key) ?? undefined);
+        return;
+      case 'timer-cancelled':
+        sinks.timerCancelled?.(effect.partition, effect.key);
         return;
       case 'task-scheduled':
         sinks.tasks.onScheduled(effect.tenant, effect.taskDefName, effect.key, effect.task);

@@ -5,7 +5,7 @@ import { Command, StoredTimer } from '@filly/proto/internal';
 import type { Limits } from '../config/limits.ts';
 import type { Effect, ProcessorContext, RecordCodec } from '../processor/context.ts';
 import { Records } from '../processor/records.ts';
-import { scheduledTaskKey, timerKey } from '../store/keys.ts';
+import { scheduledTaskKey, timerKey, timerPrefix } from '../store/keys.ts';
 import type { TxBuffer } from '../store/tx-buffer.ts';
 import { derivedGuid } from './guid.ts';
 import { partitionOf, routingOf } from '../commands/routing.ts';
@@ -69,9 +69,15 @@ export class CommandContext implements ProcessorContext {
     return derivedGuid(this.command.commandId, this.#guids++);
   }
 
-  scheduleTimer(dueMs: number, body: Command['body']): void {
+  scheduleTimer(dueMs: number, body: Command['body']): string {
     if (this.partition < 0) throw new Error('a metadata command cannot schedule a timer');
-    this.#storeTimer(this.partition, dueMs, body);
+    return this.#storeTimer(this.partition, dueMs, body);
+  }
+
+  cancelTimer(key: string): void {
+    if (!key.startsWith(timerPrefix(this.partition))) throw new Error(`${key} is not a timer of partition ${this.partition}`);
+    this.#tx.delete(key);
+    this.effects.push({ kind: 'timer-cancelled', key, partition: this.partition });
   }
 
   sendCommand(body: Command['body'], dueMs: number = this.nowMs): void {
@@ -84,7 +90,7 @@ export class CommandContext implements ProcessorContext {
     this.effects.push({ kind: 'notify', topic, detail });
   }
 
-  #storeTimer(partition: number, requestedDueMs: number, body: Command['body']): void {
+  #storeTimer(partition: number, requestedDueMs: number, body: Command['body']): string {
     // Due times come from durations callers choose (TTLs, retention, timeouts): one past the
     // key's range is "never" in practice, one in the past is "now". NaN is a bug.
     if (Number.isNaN(requestedDueMs)) throw new Error('timer due at NaN');
@@ -103,6 +109,7 @@ export class CommandContext implements ProcessorContext {
     });
     this.#tx.put(Records.timer, key, StoredTimer.fromPartial({ dueMs: BigInt(dueMs), command }));
     this.effects.push({ kind: 'timer', key, dueMs, partition });
+    return key;
   }
 
   scheduleTask(taskDefName: string, task: ScheduledTask): void {

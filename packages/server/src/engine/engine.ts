@@ -108,6 +108,7 @@ export class Engine implements EngineApi {
     });
     this.#effectSinks = {
       timer: (partition, key, dueMs, record) => this.#timers.onScheduled(partition, key, dueMs, record),
+      timerCancelled: (partition, key) => this.#timers.onCancelled(partition, key),
       tasks: this.#tasks,
       watchers: this.#watchers,
       logger,
@@ -161,6 +162,16 @@ export class Engine implements EngineApi {
 
   watch(_partition: number, topic: string, listener: WatchListener): () => void {
     return this.#watchers.add(topic, listener);
+  }
+
+  /** Commands accepted and not yet taken into a batch (metrics). */
+  get pendingCommandCount(): number {
+    return this.#queue.length;
+  }
+
+  /** WfRun groups held in memory (metrics). */
+  get cachedWfRunCount(): number {
+    return this.#cache.groupCount;
   }
 
   get timers(): TimerService {

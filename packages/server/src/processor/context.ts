@@ -37,6 +37,8 @@ export interface StateTx {
 export type Effect =
   /** A timer record was written at `key`; the timer service must wake at dueMs. */
   | { kind: 'timer'; key: string; dueMs: number; partition: number }
+  /** A pending timer's record was deleted: the timer service may forget it. */
+  | { kind: 'timer-cancelled'; key: string; partition: number }
   /** A ScheduledTask record was written at `key`; hand it to a waiting poller. */
   | { kind: 'task-scheduled'; key: string; tenant: string; taskDefName: string; partition: number; task: ScheduledTask }
   /** A ScheduledTask record was removed (claimed or its WfRun deleted). */
@@ -56,8 +58,10 @@ export interface ProcessorContext extends StateTx {
   readonly limits: Limits;
   /** Ids unique to this command and the same on every replay (32 lowercase hex chars). */
   newGuid(): string;
-  /** Writes a timer record (in this transaction) that appends `body` to the log at dueMs. */
-  scheduleTimer(dueMs: number, body: Command['body']): void;
+  /** Writes a timer record (in this transaction) that appends `body` to the log at dueMs; returns its key. */
+  scheduleTimer(dueMs: number, body: Command['body']): string;
+  /** Deletes a pending timer of this partition by the key scheduleTimer returned (no-op if it is gone). */
+  cancelTimer(key: string): void;
   /** Writes a ScheduledTask record and queues it for dispatch after commit. */
   scheduleTask(taskDefName: string, task: ScheduledTask): void;
   /** Removes a ScheduledTask record (no-op if absent). */

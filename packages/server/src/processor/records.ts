@@ -18,7 +18,7 @@ import {
   WfSpec,
   WorkflowMigrationPlan,
 } from '@filly/proto';
-import { StoredTimer } from '@filly/proto/internal';
+import { AttemptTimerPointer, StoredTimer } from '@filly/proto/internal';
 import { Checkpoint, CorrelatedEvent, WorkflowEvent, WorkflowEventDef } from '@filly/proto';
 import { CorrelationMarker } from '@filly/proto/internal';
 import {
@@ -61,6 +61,7 @@ export const Records = {
   externalEvent: codec('ExternalEvent', ExternalEvent),
   scheduledTask: codec('ScheduledTask', ScheduledTask),
   timer: codec('StoredTimer', StoredTimer),
+  attemptTimerPointer: codec('AttemptTimerPointer', AttemptTimerPointer),
   userTaskDef: codec('UserTaskDef', UserTaskDef),
   /** Pointer to the newest version of a UserTaskDef. */
   userTaskDefPointer: codec('UserTaskDefIdPointer', UserTaskDefId),

@@ -108,6 +108,10 @@ export const taskRunPrefix = (p: number, tenant: string, id: WfRunId): string =>
 export const taskRunKey = (p: number, tenant: string, id: TaskRunId): string =>
   `${taskRunPrefix(p, tenant, req(id.wfRunId))}${esc(id.taskGuid)}`;
 
+/** The AttemptTimerPointer of a TaskRun whose attempt is running (the key of its timeout timer). */
+export const attemptTimerPointerKey = (p: number, tenant: string, id: TaskRunId): string =>
+  inGroup(p, tenant, req(id.wfRunId), `attempttimer/${esc(wfRunIdString(req(id.wfRunId)))}/${esc(id.taskGuid)}`);
+
 export const variablePrefix = (p: number, tenant: string, id: WfRunId, threadRunNumber?: number): string =>
   inGroup(p, tenant, id, `var/${esc(wfRunIdString(id))}/${threadRunNumber === undefined ? '' : pad(threadRunNumber, 5) + '/'}`);
 export const variableKey = (p: number, tenant: string, id: VariableId): string =>

@@ -48,6 +48,8 @@ export class PartitionTimers {
   readonly #deps: TimerDeps;
   readonly #heap = new MinHeap<Pending>((a, b) => compareKeys(a.key, b.key) < 0);
   readonly #inHeap = new Set<string>();
+  /** Keys still in the heap whose record was deleted: skipped when they come up (lazy removal). */
+  readonly #cancelled = new Set<string>();
   readonly #firing = new Set<string>();
   readonly #retries = new Set<NodeJS.Timeout>();
   #boundary: string | undefined;
@@ -97,6 +99,11 @@ export class PartitionTimers {
     this.#arm();
   }
 
+  /** The timer's record was deleted by a commit: it must not fire. */
+  onCancelled(key: string): void {
+    if (this.#inHeap.delete(key)) this.#cancelled.add(key);
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -117,7 +124,10 @@ export class PartitionTimers {
 
   /** Keeps the earliest maxLoaded timers; the rest stay in the store only. */
   #trim(): void {
-    const all = this.#heap.drain().sort((a, b) => compareKeys(a.key, b.key));
+    const all = this.#heap
+      .drain()
+      .filter((p) => !this.#cancelled.delete(p.key))
+      .sort((a, b) => compareKeys(a.key, b.key));
     const keep = all.slice(0, this.#deps.maxLoaded);
     for (const p of all.slice(this.#deps.maxLoaded)) this.#inHeap.delete(p.key);
     for (const p of keep) this.#heap.push(p);
@@ -164,6 +174,7 @@ export class PartitionTimers {
       const top = this.#heap.peek();
       if (!top || top.dueMs > now) break;
       this.#heap.pop();
+      if (this.#cancelled.delete(top.key)) continue;
       this.#inHeap.delete(top.key);
       this.#firing.add(top.key);
       void this.#fire(top);
@@ -228,6 +239,7 @@ export class PartitionTimers {
       this.#arrivalsOverflowed = false;
       this.#heap.drain();
       this.#inHeap.clear();
+      this.#cancelled.clear();
       this.#boundary = undefined;
       this.#complete = false;
     }

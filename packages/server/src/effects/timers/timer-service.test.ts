@@ -151,3 +151,33 @@ test('a timer handed over with its record fires without reading the store', asyn
   service.stop();
   assert.deepEqual(fired, [withRecord]);
 });
+
+test('a cancelled timer does not fire, even when its record is held in memory; the others do', async () => {
+  const kv = new MemoryKv();
+  const fired: string[] = [];
+  const service = new TimerService(1, {
+    kv,
+    submit: committingSubmit(kv, fired),
+    nowMs: Date.now,
+    logger: quiet,
+    maxLoaded: 100,
+    maxFiring: 10,
+    retryDelayMs: 10,
+  });
+  await service.start();
+  const due = Date.now() + 50;
+  const kept = timerKey(0, due, 'kept');
+  const cancelled = timerKey(0, due, 'cancelled');
+  // Announced with their records, as a live commit does: they would fire without a store read.
+  for (const key of [kept, cancelled]) {
+    const bytes = storedTimer(key, due);
+    await kv.write([{ key, value: bytes }]);
+    service.onScheduled(0, key, due, bytes);
+  }
+  await kv.write([{ key: cancelled, value: null }]);
+  service.onCancelled(0, cancelled);
+  await until(() => fired.length >= 1, 5_000);
+  await new Promise((r) => setTimeout(r, 100));
+  service.stop();
+  assert.deepEqual(fired, [kept]);
+});

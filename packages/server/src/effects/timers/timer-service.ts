@@ -27,6 +27,11 @@ export class TimerService {
     timers.onScheduled(key, dueMs, bytes);
   }
 
+  /** A pending timer's record was deleted (see PartitionTimers.onCancelled). */
+  onCancelled(partition: number, key: string): void {
+    this.#partitions.get(partition)?.onCancelled(key);
+  }
+
   partition(partition: number): PartitionTimers | undefined {
     return this.#partitions.get(partition);
   }

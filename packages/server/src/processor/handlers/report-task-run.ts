@@ -7,7 +7,7 @@ import { Records } from '../records.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
 import { msFromTs } from '../wf-run/time.ts';
-import { applyAttemptResult, taskRunKeyOf } from '../node-runs/task-runs.ts';
+import { applyAttemptResult, disarmAttemptTimeout, taskRunKeyOf } from '../node-runs/task-runs.ts';
 
 /** What a worker may report: a finished attempt's status. */
 const REPORTABLE: ReadonlySet<TaskStatus> = new Set([
@@ -31,6 +31,7 @@ export function reportTaskRun(ctx: ProcessorContext, req: ReportTaskRun): Handle
   if (!REPORTABLE.has(req.status)) throw invalidArgument(`A task attempt cannot be reported as ${TaskStatus[req.status] ?? req.status}`);
   if (taskRun.attempts[req.attemptNumber]?.status !== TaskStatus.TASK_RUNNING) return undefined;
 
+  disarmAttemptTimeout(ctx, taskRun);
   applyAttemptResult(ctx, taskRun, req.attemptNumber, {
     status: req.status,
     result: req.result,

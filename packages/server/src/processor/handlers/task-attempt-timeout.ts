@@ -7,7 +7,7 @@ import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { Records } from '../records.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
-import { applyAttemptResult, taskRunKeyOf } from '../node-runs/task-runs.ts';
+import { applyAttemptResult, disarmAttemptTimeout, taskRunKeyOf } from '../node-runs/task-runs.ts';
 
 export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeout): HandlerResult {
   const id = req.taskRunId;
@@ -18,6 +18,7 @@ export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeou
   if (taskRun.attempts[req.attemptNumber]?.status !== TaskStatus.TASK_RUNNING) return undefined;
   // A checkpoint since this timer was armed re-armed the timeout: this one is stale.
   if (req.totalCheckpoints !== taskRun.totalCheckpoints) return undefined;
+  disarmAttemptTimeout(ctx, taskRun, firedTimerKeyOf(ctx));
   applyAttemptResult(ctx, taskRun, req.attemptNumber, {
     status: TaskStatus.TASK_TIMEOUT,
     result: undefined,
@@ -27,4 +28,9 @@ export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeou
   advanceWfRun(rt);
   rt.flush();
   return undefined;
+}
+
+function firedTimerKeyOf(ctx: ProcessorContext): string | undefined {
+  const raw = ctx.command.firedTimerKey;
+  return raw === undefined || raw.length === 0 ? undefined : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }

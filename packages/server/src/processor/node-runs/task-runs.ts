@@ -14,6 +14,7 @@ import {
   type VarNameAndVal,
 } from '@filly/proto';
 import type { ProcessorContext } from '../context.ts';
+import { Records } from '../records.ts';
 import * as keys from '../../store/keys.ts';
 import { taskDefByName } from '../metadata-reads.ts';
 import { tsFromMs } from '../wf-run/time.ts';
@@ -97,10 +98,30 @@ export function dispatchLatestAttempt(ctx: ProcessorContext, taskRun: TaskRun): 
  * timer carries total_checkpoints, so one armed before a later checkpoint is recognised as stale.
  */
 export function armAttemptTimeout(ctx: ProcessorContext, taskRun: TaskRun): void {
-  ctx.scheduleTimer(ctx.nowMs + taskRun.timeoutSeconds * 1000, {
+  disarmAttemptTimeout(ctx, taskRun);
+  const timerKey = ctx.scheduleTimer(ctx.nowMs + taskRun.timeoutSeconds * 1000, {
     $case: 'taskAttemptTimeout',
     value: { taskRunId: taskRun.id, attemptNumber: taskRun.attempts.length - 1, totalCheckpoints: taskRun.totalCheckpoints },
   });
+  ctx.put(Records.attemptTimerPointer, keys.attemptTimerPointerKey(ctx.partition, ctx.tenant, taskRunIdOf(taskRun)), { timerKey });
+}
+
+/**
+ * Deletes the timeout timer of the TaskRun's running attempt, if one is armed: an attempt that
+ * finished (or re-armed at a checkpoint) would otherwise leave a timer that fires, loads the
+ * WfRun and changes nothing. `firedKey`: the timer being fired now (already deleted).
+ */
+export function disarmAttemptTimeout(ctx: ProcessorContext, taskRun: TaskRun, firedKey?: string): void {
+  const pointerKey = keys.attemptTimerPointerKey(ctx.partition, ctx.tenant, taskRunIdOf(taskRun));
+  const pointer = ctx.get(Records.attemptTimerPointer, pointerKey);
+  if (pointer === undefined) return;
+  if (pointer.timerKey !== firedKey) ctx.cancelTimer(pointer.timerKey);
+  ctx.delete(pointerKey);
+}
+
+function taskRunIdOf(taskRun: TaskRun): TaskRunId {
+  if (taskRun.id?.wfRunId === undefined) throw new Error('TaskRun without id');
+  return taskRun.id;
 }
 
 export function taskDefName(taskRun: TaskRun): string {

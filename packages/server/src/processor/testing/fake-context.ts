@@ -214,10 +214,17 @@ export class FakeContext implements ProcessorContext {
     return guid;
   }
 
-  scheduleTimer(dueMs: number, body: Command['body']): void {
+  scheduleTimer(dueMs: number, body: Command['body']): string {
     if (this.partition < 0) throw new Error('a metadata command cannot schedule a timer');
     const key = this.storeTimer(this.partition, dueMs, body);
     this.timersScheduled.push({ key, dueMs, body });
+    return key;
+  }
+
+  cancelTimer(key: string): void {
+    if (!key.startsWith(keys.timerPrefix(this.partition))) throw new Error(`${key} is not a timer of partition ${this.partition}`);
+    this.delete(key);
+    this.effects.push({ kind: 'timer-cancelled', key, partition: this.partition });
   }
 
   sendCommand(body: Command['body'], dueMs: number = this.nowMs): void {

@@ -14,6 +14,10 @@ import { buildService } from './ingress/service.ts';
 import { CallGuard } from './ingress/call-guard.ts';
 import { ConnectionLimiter } from './ingress/connection-limit.ts';
 import { tolerantService } from './ingress/malformed-request.ts';
+import { EngineMetrics } from './metrics/engine-metrics.ts';
+import { registerEngineGauges } from './metrics/engine-gauges.ts';
+import { embeddedGaugeSource, taskGaugeSource } from './metrics/engine-gauge-sources.ts';
+import { RpcMetrics } from './metrics/rpc-metrics.ts';
 import type { Logger } from './logging.ts';
 
 // Upstream clients ping every 45 s even without calls; refusing those pings would make grpc-js
@@ -33,28 +37,35 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const engineMetrics = new EngineMetrics(registry);
+  const rpcMetrics = new RpcMetrics(registry);
   let stopping = false;
   let engine: EngineApi | undefined;
+  let kafkaStatus: (() => Record<string, unknown>) | undefined;
   const health = await startHealthServer(config, {
     live: () => !stopping,
     ready: () => !stopping && engine !== undefined && engine.isReady(),
-    status: () => ({ mode: config.kafka ? 'kafka' : 'embedded', ready: engine?.isReady() ?? false, partitions: config.kafka?.partitionCount ?? config.partitionCount }),
+    status: () => ({ mode: config.kafka ? 'kafka' : 'embedded', ready: engine?.isReady() ?? false, partitions: config.kafka?.partitionCount ?? config.partitionCount, ...kafkaStatus?.() }),
   }, registry);
 
   let closeEngine: () => Promise<void>;
   if (config.kafka) {
+    // The Kafka engine does not report to an observer yet: its batch and timer histograms stay empty.
     const opened = await openKafkaEngine(config, config.kafka, log);
     engine = opened.engine;
+    kafkaStatus = opened.status;
     closeEngine = opened.close;
+    registerEngineGauges(registry, taskGaugeSource(opened.engine.tasks));
   } else {
-    const embedded = await openEmbeddedEngine(config, log);
+    const embedded = await openEmbeddedEngine(config, log, engineMetrics);
     engine = embedded;
     closeEngine = () => embedded.close();
+    registerEngineGauges(registry, embeddedGaugeSource(embedded));
   }
   const grpcServers: Server[] = [];
   // One connection count and one admission guard for all listeners: the limits are per server.
   const connections = new ConnectionLimiter(config.limits.maxConnections, log);
-  const guard = new CallGuard({ limits: config.limits, log, isOverflowPeer: connections.isOverflowPeer });
+  const guard = new CallGuard({ limits: config.limits, log, isOverflowPeer: connections.isOverflowPeer, rpcs: rpcMetrics });
   for (const listener of config.listeners) {
     const server = new Server({ ...GRPC_SERVER_OPTIONS, 'grpc.max_receive_message_length': config.limits.maxRecordBytes * 2 });
     const handlers = buildService({ engine, config, listener, log: log.child({ listener: listener.name }) });

@@ -39,6 +39,8 @@ export interface KafkaEngineOptions {
   runId: string;
   membership: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number; refreshIntervalMs: number };
   fetch: FetchLimits;
+  /** Standby replicas per partition (LHS_STREAMS_NUM_STANDBY_REPLICAS); absent or 0: none. */
+  standbyReplicas?: number;
   /** Builds the forwarding side once the view and the local side exist. */
   remote?: (view: ClusterView, local: LocalPartitions) => RemotePartitions;
   apply?: ApplyFn;

@@ -34,7 +34,7 @@ import { MetadataFollower } from './metadata-follower.ts';
 import type { OwnedPartition } from './owned-partition.ts';
 import { preparePartitionBatch, type PreparedBatch } from './partition-batch.ts';
 import { PartitionFetcher, type FetchedRecord } from './partition-fetcher.ts';
-
+import { openStandbyFollower, type StandbyFollower } from './standby-follower.ts';
 
 const MAX_SUBMIT_HOPS = 5;
 const IDLE_WAIT_MS = 50;
@@ -57,9 +57,11 @@ export class KafkaEngine implements EngineApi {
   readonly #follower: MetadataFollower;
   readonly #restoreConsumer: Consumer;
   readonly #restorer: PartitionFetcher;
+  readonly #standbyConsumer: Consumer | undefined;
+  readonly #standby: StandbyFollower | undefined;
   readonly #membership: KafkaMembership;
   #remote: RemotePartitions | undefined;
-  #desired: Ownership = { partitions: new Set(), metadata: false };
+  #desired: Ownership = { partitions: new Set(), metadata: false, standby: new Set() };
   #batchSeq = 0;
   #ready = false;
   #closing = false;
@@ -90,6 +92,7 @@ export class KafkaEngine implements EngineApi {
     });
     this.#restoreConsumer = o.clients.consumer(`${o.clusterId}-reader`);
     this.#restorer = new PartitionFetcher(this.#restoreConsumer, { ...o.fetch, maxWaitMs: 100 });
+    [this.#standbyConsumer, this.#standby] = openStandbyFollower(o, () => this.#closing, (p) => this.#ownership.mayStandby(p)) ?? [];
     this.#ownership = new PartitionOwnership({
       options: o,
       cache: this.#cache,
@@ -99,6 +102,7 @@ export class KafkaEngine implements EngineApi {
       commands: this.#fetcher,
       restorer: this.#restorer,
       follower: this.#follower,
+      standby: this.#standby,
       submit: (command) => this.submit(command),
       closing: () => this.#closing,
     });
@@ -109,6 +113,7 @@ export class KafkaEngine implements EngineApi {
       self: o.self,
       coreCommandTopic: o.topics.coreCommand,
       metadataCommandTopic: o.topics.metadataCommand,
+      standbyTopic: o.topics.coreChangelog, standbyReplicas: o.standbyReplicas ?? 0,
       partitionCount: o.partitionCount,
       ...o.membership,
       logger: o.logger,
@@ -135,6 +140,11 @@ export class KafkaEngine implements EngineApi {
 
   isReady(): boolean {
     return this.#ready && !this.#closing;
+  }
+
+  /** What this instance owns and follows, for the health server's /status. */
+  status(): Record<string, unknown> {
+    return { instanceId: this.#o.self.instanceId, coreActiveTasks: this.#ownership.status(), coreStandbyTasks: this.#standby?.status() ?? [] };
   }
 
   // ---- EngineApi ------------------------------------------------------------------------------
@@ -255,7 +265,7 @@ export class KafkaEngine implements EngineApi {
     if (o.remote) this.#remote = o.remote(this.#membership, this.localPartitions());
     await this.#membership.start();
     this.#ready = true;
-    this.#loops = [this.#processLoop(), this.#follower.run()];
+    this.#loops = [this.#processLoop(), this.#follower.run(), ...(this.#standby ? [this.#standby.run()] : [])];
   }
 
   async #close(): Promise<void> {
@@ -265,7 +275,7 @@ export class KafkaEngine implements EngineApi {
     await this.#membership.close();
     this.#outcomes.close({ ok: false, code: Code.UNAVAILABLE, message: 'The server is shutting down.' });
     this.#remote?.close();
-    await Promise.allSettled([this.#ingress.close(), this.#fetchConsumer.close(true), this.#followConsumer.close(true), this.#restoreConsumer.close(true)]);
+    await Promise.allSettled([this.#ingress.close(), this.#fetchConsumer.close(true), this.#followConsumer.close(true), this.#restoreConsumer.close(true), this.#standbyConsumer?.close(true)]);
     await this.#kv.close();
   }
 
@@ -360,8 +370,6 @@ export class KafkaEngine implements EngineApi {
     }
     // The next reconcile acquires it again if the group still assigns it here.
   }
-
-
 
   // ---- helpers ----------------------------------------------------------------------------------
 

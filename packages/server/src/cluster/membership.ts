@@ -1,8 +1,9 @@
 // Cluster membership from a Kafka consumer group. Every instance joins the group `{cid}-core`
 // subscribed to the core and metadata command topics; the leader runs our sticky assignor; each
-// member carries its addresses (and what it owns now) in its join metadata. The group only
-// decides ownership: nothing is fetched or committed through it. Every member learns the whole
-// map by describing the group after each join and every few seconds.
+// member carries its addresses (and what it owns and follows now) in its join metadata. The group
+// only decides ownership: nothing is fetched or committed through it. Standby partitions travel
+// in the same assignment, as partitions of the core changelog topic (what a standby reads). Every
+// member learns the whole map by describing the group after each join and every few seconds.
 import type { Admin, Consumer, ExtendedGroupProtocolSubscription, GroupAssignment, GroupPartitionsAssignments } from '@platformatic/kafka';
 import type { EngineLogger } from '../engine/engine-logger.ts';
 import { METADATA_PARTITION } from '../commands/routing.ts';
@@ -12,6 +13,8 @@ import { assignPartitions, type AssignorMember } from './partition-assignor.ts';
 export interface Ownership {
   partitions: ReadonlySet<number>;
   metadata: boolean;
+  /** Core partitions this instance follows as a standby (never one of `partitions`). */
+  standby: ReadonlySet<number>;
 }
 
 export interface MembershipOptions {
@@ -22,6 +25,10 @@ export interface MembershipOptions {
   self: MemberInfo;
   coreCommandTopic: string;
   metadataCommandTopic: string;
+  /** The topic whose partitions name standby assignments (the core changelog). */
+  standbyTopic: string;
+  /** Standbys per partition the assignor gives out when this member leads the group. */
+  standbyReplicas: number;
   partitionCount: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -36,6 +43,8 @@ interface JoinData {
   member: MemberInfo;
   owned: number[];
   ownsMetadata: boolean;
+  /** Absent in the join metadata of members from before standbys existed. */
+  standby?: number[];
 }
 
 const PROTOCOL = 'filly-sticky';
@@ -44,7 +53,7 @@ export class KafkaMembership implements ClusterView {
   readonly self: MemberInfo;
   readonly #options: MembershipOptions;
   readonly #listeners = new Set<() => void>();
-  #owned: Ownership = { partitions: new Set(), metadata: false };
+  #owned: Ownership = { partitions: new Set(), metadata: false, standby: new Set() };
   #owners = new Map<number, MemberInfo>();
   #members: MemberInfo[] = [];
   #refreshTimer: NodeJS.Timeout | undefined;
@@ -143,25 +152,30 @@ export class KafkaMembership implements ClusterView {
   #onJoin(assignments: GroupAssignment[]): void {
     const o = this.#options;
     const partitions = new Set<number>();
+    const standby = new Set<number>();
     let metadata = false;
     for (const a of assignments) {
       if (a.topic === o.coreCommandTopic) for (const p of a.partitions) partitions.add(p);
       if (a.topic === o.metadataCommandTopic && a.partitions.includes(0)) metadata = true;
+      // A member configured without standbys follows nothing, and so claims no copies.
+      if (a.topic === o.standbyTopic && o.standbyReplicas > 0) for (const p of a.partitions) standby.add(p);
     }
-    this.#owned = { partitions, metadata };
+    // An owned partition is never also followed, whatever a confused leader sent.
+    for (const p of partitions) standby.delete(p);
+    this.#owned = { partitions, metadata, standby };
     // Until the next describe, at least what this instance owns is known exactly.
     const owners = new Map([...this.#owners].filter(([, m]) => m.instanceId !== this.self.instanceId));
     for (const p of partitions) owners.set(p, this.self);
     if (metadata) owners.set(METADATA_PARTITION, this.self);
     const members = this.#members.some((m) => m.instanceId === this.self.instanceId) ? this.#members : [...this.#members, this.self];
-    o.logger.info({ partitions: [...partitions], metadata }, 'partitions assigned');
+    o.logger.info({ partitions: [...partitions], metadata, standby: [...standby] }, 'partitions assigned');
     o.onAssignment(this.#owned);
     this.#publish(owners, members);
     void this.refresh();
   }
 
   #joinMetadata(): Buffer {
-    const data: JoinData = { member: this.self, owned: [...this.#owned.partitions], ownsMetadata: this.#owned.metadata };
+    const data: JoinData = { member: this.self, owned: [...this.#owned.partitions], ownsMetadata: this.#owned.metadata, standby: [...this.#owned.standby] };
     return Buffer.from(JSON.stringify(data), 'utf8');
   }
 
@@ -170,12 +184,14 @@ export class KafkaMembership implements ClusterView {
     const input: AssignorMember[] = [];
     for (const [memberId, sub] of members) {
       const data = decodeJoinData(sub.metadata);
-      input.push({ memberId, instanceId: data?.member.instanceId ?? memberId, owned: data?.owned ?? [], ownsMetadata: data?.ownsMetadata ?? false });
+      const standby = Array.isArray(data?.standby) ? data.standby.filter((p) => Number.isSafeInteger(p)) : [];
+      input.push({ memberId, instanceId: data?.member.instanceId ?? memberId, owned: data?.owned ?? [], ownsMetadata: data?.ownsMetadata ?? false, standby });
     }
-    return assignPartitions(input, o.partitionCount).map((a) => {
+    return assignPartitions(input, o.partitionCount, o.standbyReplicas).map((a) => {
       const assignments = new Map<string, GroupAssignment>();
       assignments.set(o.coreCommandTopic, { topic: o.coreCommandTopic, partitions: a.partitions });
       assignments.set(o.metadataCommandTopic, { topic: o.metadataCommandTopic, partitions: a.ownsMetadata ? [0] : [] });
+      if (a.standby.length > 0) assignments.set(o.standbyTopic, { topic: o.standbyTopic, partitions: a.standby });
       return { memberId: a.memberId, assignments };
     });
   }

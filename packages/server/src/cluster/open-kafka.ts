@@ -42,14 +42,13 @@ const MAX_TRANSACTION_RETRY_DELAY_MS = 500;
 
 export interface OpenedKafka {
   engine: EngineApi;
+  /** What this instance owns, follows as a standby and restored (for the health server's /status). */
+  status(): Record<string, unknown>;
   close(): Promise<void>;
 }
 
 export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings, log: Logger): Promise<OpenedKafka> {
   const runId = randomUUID();
-  if (kafka.numStandbyReplicas > 0) {
-    log.warn({ numStandbyReplicas: kafka.numStandbyReplicas }, 'LHS_STREAMS_NUM_STANDBY_REPLICAS is not built yet: a failover restores from the changelog');
-  }
   const instanceName = kafka.instanceOrdinal !== undefined ? `instance-${kafka.instanceOrdinal}` : `${os.hostname()}-${kafka.internalAdvertisedPort}`;
   const admin = createKafkaAdmin(kafka, instanceName);
   try {
@@ -105,6 +104,7 @@ export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings
         refreshIntervalMs: 2_000,
       },
       fetch: { maxWaitMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 },
+      standbyReplicas: kafka.numStandbyReplicas,
       remote: (view, localSide) => {
         local = localSide;
         clients = new InternalClients(view);
@@ -136,5 +136,5 @@ export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings
     await close();
     throw new Error(`cluster initialization failed: ${outcome.message}`);
   }
-  return { engine, close };
+  return { engine, status: () => engine.status(), close };
 }

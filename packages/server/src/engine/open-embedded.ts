@@ -6,15 +6,17 @@ import type { ServerConfig } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
 import { METADATA_PARTITION } from '../commands/routing.ts';
 import { ANONYMOUS_PRINCIPAL, DEFAULT_TENANT } from '../ingress/call-context.ts';
-import type { EngineApi } from './engine-api.ts';
 import { Engine } from './engine.ts';
+import type { EngineObserver } from './engine-observer.ts';
 
-export async function openEmbeddedEngine(config: ServerConfig, log: Logger): Promise<EngineApi> {
+/** `observer` is told about batches and fired timers (the server's metrics). */
+export async function openEmbeddedEngine(config: ServerConfig, log: Logger, observer?: EngineObserver): Promise<Engine> {
   const engine = await Engine.open({
     dataDir: path.join(config.stateDir, 'embedded'),
     partitionCount: config.partitionCount,
     limits: config.limits,
     logger: log.child({ component: 'engine' }),
+    ...(observer === undefined ? {} : { observer }),
   });
   const outcome = await engine.submit({
     commandId: randomUUID(),

@@ -48,6 +48,13 @@ export class TaskQueues implements TaskDispatch {
     return this.#queues.get(queueId(tenant, taskDefName))?.taskCount ?? 0;
   }
 
+  /** Tasks queued in every queue that exists now (for metrics, read at scrape time). */
+  queueSizes(): Array<{ tenant: string; taskDefName: string; tasks: number }> {
+    const sizes: Array<{ tenant: string; taskDefName: string; tasks: number }> = [];
+    for (const [id, queue] of this.#queues) sizes.push({ ...namesOf(id), tasks: queue.taskCount });
+    return sizes;
+  }
+
   /** A ScheduledTask record was committed at key. */
   onScheduled(tenant: string, taskDefName: string, key: string, task: ScheduledTask): void {
     const id = queueId(tenant, taskDefName);
@@ -98,6 +105,12 @@ export class TaskQueues implements TaskDispatch {
 
 function queueId(tenant: string, taskDefName: string): string {
   return `${tenant.length}:${tenant}/${taskDefName}`;
+}
+
+function namesOf(id: string): { tenant: string; taskDefName: string } {
+  const colon = id.indexOf(':');
+  const tenantEnd = colon + 1 + Number(id.slice(0, colon));
+  return { tenant: id.slice(colon + 1, tenantEnd), taskDefName: id.slice(tenantEnd + 1) };
 }
 
 function compareCreated(a: ScheduledTask, b: ScheduledTask): number {

@@ -50,8 +50,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 
   let closeEngine: () => Promise<void>;
   if (config.kafka) {
-    // The Kafka engine does not report to an observer yet: its batch and timer histograms stay empty.
-    const opened = await openKafkaEngine(config, config.kafka, log);
+    const opened = await openKafkaEngine(config, config.kafka, log, engineMetrics);
     engine = opened.engine;
     kafkaStatus = opened.status;
     closeEngine = opened.close;

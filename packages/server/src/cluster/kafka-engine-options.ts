@@ -1,5 +1,6 @@
 // How a KafkaEngine is opened: the clients, topics and identity it works with, and the side of
 // the cluster it forwards to. open-kafka.ts builds these from the LHS_* settings.
+import type { EngineObserver } from '../engine/engine-observer.ts';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type { Limits } from '../config/limits.ts';
 import type { ApplyFn } from '../engine/batch-applier.ts';
@@ -45,6 +46,8 @@ export interface KafkaEngineOptions {
   remote?: (view: ClusterView, local: LocalPartitions) => RemotePartitions;
   apply?: ApplyFn;
   nowMs?: () => number;
+  /** Told about batches and fired timers (the server's metrics). */
+  observer?: EngineObserver;
   /** Called after a partition starts or stops being served here (the internal API ends stale calls). */
   onServingChange?: () => void;
 }

@@ -326,7 +326,7 @@ export class KafkaEngine implements EngineApi {
             commands: this.#fetcher.position(p === METADATA_PARTITION ? o.topics.metadataCommand : o.topics.coreCommand, p === METADATA_PARTITION ? 0 : p) ?? 0n,
             repartition: p === METADATA_PARTITION ? 0n : this.#fetcher.position(o.topics.coreRepartition, p) ?? 0n,
           },
-        }, { applier: this.#applier, kv: this.#kv, topics: o.topics, runId: o.runId, batchSeq: seq, logger: o.logger });
+        }, { applier: this.#applier, kv: this.#kv, topics: o.topics, runId: o.runId, batchSeq: seq, logger: o.logger, ...(o.observer ? { observer: o.observer } : {}) });
         prepared.push({ part, batch });
       } catch (err) {
         o.logger.error({ err, partition: p }, 'applying a batch failed; taking the partition over again');
@@ -349,7 +349,9 @@ export class KafkaEngine implements EngineApi {
   /** One transaction for one partition's batch, then the local store. False if it did not commit. */
   async #commit(part: OwnedPartition, batch: PreparedBatch): Promise<boolean> {
     try {
+      const commitStartMs = performance.now();
       await part.commit(batch, part.isMetadata ? this.#o.topics.metadataChangelog : this.#o.topics.coreChangelog, this.#kv);
+      this.#o.observer?.batchDurable(batch.appliedCount, performance.now() - commitStartMs);
       return true;
     } catch (err) {
       this.#o.logger.error({ err, partition: part.partition }, 'committing a batch failed');

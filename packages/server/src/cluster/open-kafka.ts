@@ -1,6 +1,7 @@
 // Opens kafka mode: checks (and if allowed creates) the topics, opens this instance's local store,
 // starts the internal API, the engine (membership, restore, processing) and the forwarding of
 // calls to other instances, and makes sure the cluster's first objects exist.
+import type { EngineObserver } from '../engine/engine-observer.ts';
 import path from 'node:path';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -47,7 +48,8 @@ export interface OpenedKafka {
   close(): Promise<void>;
 }
 
-export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings, log: Logger): Promise<OpenedKafka> {
+/** `observer` is told about batches and fired timers (the server's metrics). */
+export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings, log: Logger, observer?: EngineObserver): Promise<OpenedKafka> {
   const runId = randomUUID();
   const instanceName = kafka.instanceOrdinal !== undefined ? `instance-${kafka.instanceOrdinal}` : `${os.hostname()}-${kafka.internalAdvertisedPort}`;
   const admin = createKafkaAdmin(kafka, instanceName);
@@ -105,6 +107,7 @@ export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings
       },
       fetch: { maxWaitMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 },
       standbyReplicas: kafka.numStandbyReplicas,
+      ...(observer === undefined ? {} : { observer }),
       remote: (view, localSide) => {
         local = localSide;
         clients = new InternalClients(view);

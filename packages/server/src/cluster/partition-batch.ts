@@ -1,6 +1,7 @@
 // One partition's share of a fetched round: the commands applied with the same processor as
 // embedded mode, turned into the records of one Kafka transaction (changelog records, timers
 // for other partitions, the new input positions) and the local writes that follow its commit.
+import type { EngineObserver } from '../engine/engine-observer.ts';
 import { Command, StoredTimer } from '@filly/proto/internal';
 import type { Effect } from '../processor/context.ts';
 import type { BatchApplier } from '../engine/batch-applier.ts';
@@ -36,6 +37,8 @@ export interface PreparedBatch {
   effects: Effect[];
   /** Changelog records in this batch (the local checkpoint moves past them after commit). */
   changelogCount: number;
+  /** Commands the processor applied (duplicates and misrouted ones are answered, not applied). */
+  appliedCount: number;
 }
 
 export interface BatchInput {
@@ -49,7 +52,16 @@ const ok: CommandOutcome = { ok: true, response: undefined };
 
 export async function preparePartitionBatch(
   input: BatchInput,
-  deps: { applier: BatchApplier; kv: KvStore; topics: KafkaTopicNames; runId: string; batchSeq: number; logger: { warn(o: object, m: string): void } },
+  deps: {
+    applier: BatchApplier;
+    kv: KvStore;
+    topics: KafkaTopicNames;
+    runId: string;
+    batchSeq: number;
+    logger: { warn(o: object, m: string): void };
+    observer?: EngineObserver;
+    nowMs?: () => number;
+  },
 ): Promise<PreparedBatch> {
   const { partition } = input;
   const outcomes: PreparedBatch['outcomes'] = [];
@@ -79,7 +91,16 @@ export async function preparePartitionBatch(
     commands.push(command);
   }
   await deps.applier.prefetch(commands);
+  const applyStartMs = performance.now();
   const applied = deps.applier.applyBatch(commands, deps.batchSeq);
+  if (deps.observer !== undefined) {
+    deps.observer.batchApplied(commands.length, performance.now() - applyStartMs);
+    const nowMs = (deps.nowMs ?? Date.now)();
+    for (const command of commands) {
+      // A fired timer's command carries its due time as its time.
+      if (firedTimerKeyOf(command) !== undefined) deps.observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
+    }
+  }
   const effects: Effect[] = [];
   applied.items.forEach((item, i) => {
     outcomes.push({ commandId: commands[i]!.commandId, outcome: item.outcome });
@@ -98,7 +119,7 @@ export async function preparePartitionBatch(
     writes.set(key, new Uint8Array(record.value));
     effects.push({ kind: 'timer', key, dueMs: Number(timer.dueMs), partition });
   }
-  return toRecords(partition, writes, input.positions, outcomes, effects, deps.topics, deps.runId);
+  return { ...toRecords(partition, writes, input.positions, outcomes, effects, deps.topics, deps.runId), appliedCount: commands.length };
 }
 
 function toRecords(
@@ -109,7 +130,7 @@ function toRecords(
   effects: Effect[],
   topics: KafkaTopicNames,
   runId: string,
-): PreparedBatch {
+): Omit<PreparedBatch, 'appliedCount'> {
   const headers = new Map([[Buffer.from(ORIGIN_HEADER, 'utf8'), Buffer.from(runId, 'utf8')]]);
   const changelogTopic = partition === METADATA_PARTITION ? topics.metadataChangelog : topics.coreChangelog;
   const changelogPartition = partition === METADATA_PARTITION ? 0 : partition;

@@ -5,10 +5,25 @@ import { fileURLToPath } from 'node:url';
 export const WORKLOAD_NAMES = ['w1', 'w2', 'w3', 'w4', 'w5'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
+export const SERVER_MODES = ['embedded', 'kafka'] as const;
+export const SERVER_EXPERIMENTS = ['batch-ingress'] as const;
+export type ServerExperiment = (typeof SERVER_EXPERIMENTS)[number];
+export type ServerMode = (typeof SERVER_MODES)[number];
+
 export interface BenchArgs {
   workloads: WorkloadName[];
-  /** host:port of a running server; otherwise each workload starts its own. */
-  target: string | undefined;
+  /** Loopback host:port of each instance of a running server or cluster; otherwise each workload starts its own. */
+  targets: string[] | undefined;
+  /** What the bench starts (or, with --target, what it is told the target runs); undefined: embedded / not said. */
+  mode: ServerMode | undefined;
+  /** Kafka mode: server instances to start. */
+  instances: number | undefined;
+  /** Kafka mode: LHS_CLUSTER_PARTITIONS of the started cluster (default: the server's own). */
+  partitions: number | undefined;
+  /** Started servers write V8 CPU profiles and Kafka/store call timings here. */
+  serverCpuProfDir: string | undefined;
+  /** A proposed engine change, patched into started servers to measure it (never Filly's figures). */
+  serverExperiment: ServerExperiment | undefined;
   tenant: string | undefined;
   outDir: string;
   /** Tiny numbers, ~2 s per workload: for the smoke test, not for figures. */
@@ -41,12 +56,22 @@ export const USAGE = `usage: npm run bench -- [w1 w2 w3 w4 w5 | all | peer] [opt
   peer  W1 and W2 on Filly and on Temporal's development server, with Filly/Temporal ratios
 options:
   --peer temporal      the same as the word peer (the only peer so far)
-  --target host:port   use a running server (loopback only) instead of starting one per workload
+  --mode m             embedded (default) or kafka: what each workload starts
+  --kafka              the same as --mode kafka: a broker (or KAFKA_BOOTSTRAP's) and 3 instances
+  --instances n        kafka mode: server instances to start (default 3)
+  --partitions n       kafka mode: LHS_CLUSTER_PARTITIONS (default: the server's, 12)
+  --target a,b,c       use a running server or cluster: its instances' host:port (loopback only)
+  --server-cpu-prof d  started servers write CPU profiles and Kafka/store call timings to
+                       directory d; a summary is printed after each workload
+  --server-experiment batch-ingress
+                       kafka mode, to evaluate a proposed engine change: started servers send
+                       commands queued behind an in-flight Produce as one request (the figures
+                       are labelled as the experiment's, not Filly's)
   --tenant name        tenant header for every call
   --out dir            where result files go (default bench/results)
   --clients n          load-client processes (default 1)
   --workers n          task-worker processes (default 1)
-  --credits n          PollTask credits per worker process (default 256)
+  --credits n          PollTask credits per worker process, split over the instances (default 256)
   --warmup s           warm-up seconds per phase, not measured (default 3)
   --duration s         measured seconds per phase (default 20)
   --concurrency n      closed loop: WfRuns in flight over all clients
@@ -60,6 +85,8 @@ options:
   --smoke              tiny numbers, about 2 s per workload (what the test suite runs)`;
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** More instances than this on one machine measure the machine, not Filly. */
+const MAX_INSTANCES = 9;
 
 function positive(flag: string, raw: string | undefined, integer: boolean): number {
   const n = Number(raw);
@@ -71,7 +98,7 @@ function positive(flag: string, raw: string | undefined, integer: boolean): numb
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
-    workloads: [], target: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
+    workloads: [], targets: undefined, mode: undefined, instances: undefined, partitions: undefined, serverCpuProfDir: undefined, serverExperiment: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
     clients: undefined, workers: undefined, workerCredits: undefined, warmupSec: undefined, durationSec: undefined,
     concurrency: undefined, rates: undefined, rateDurationSec: undefined, rate: undefined, steps: undefined,
     fanout: undefined, runs: undefined, sleepSec: undefined, peer: undefined,
@@ -88,7 +115,23 @@ export function parseArgs(argv: string[]): BenchArgs {
         args.peer = name;
         break;
       }
-      case '--target': args.target = value(); break;
+      case '--target': args.targets = (value() ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''); break;
+      case '--kafka': args.mode = 'kafka'; break;
+      case '--mode': {
+        const m = value();
+        if (!(SERVER_MODES as readonly string[]).includes(m ?? '')) throw new Error(`--mode is ${SERVER_MODES.join(' or ')}, got "${m ?? ''}"`);
+        args.mode = m as ServerMode;
+        break;
+      }
+      case '--instances': args.instances = positive(a, value(), true); break;
+      case '--partitions': args.partitions = positive(a, value(), true); break;
+      case '--server-cpu-prof': args.serverCpuProfDir = path.resolve(value() ?? ''); break;
+      case '--server-experiment': {
+        const x = value();
+        if (!(SERVER_EXPERIMENTS as readonly string[]).includes(x ?? '')) throw new Error(`--server-experiment knows ${SERVER_EXPERIMENTS.join(', ')}, got "${x ?? ''}"`);
+        args.serverExperiment = x as ServerExperiment;
+        break;
+      }
       case '--tenant': args.tenant = value(); break;
       case '--out': args.outDir = path.resolve(value() ?? ''); break;
       case '--smoke': args.smoke = true; break;
@@ -119,7 +162,13 @@ export function parseArgs(argv: string[]): BenchArgs {
   }
   if (args.workloads.length === 0 && args.peer === undefined) args.workloads.push(...WORKLOAD_NAMES);
   args.workloads = [...new Set(args.workloads)];
-  if (args.target === '') throw new Error('--target needs host:port');
+  if (args.targets !== undefined && args.targets.length === 0) throw new Error('--target needs host:port[,host:port...]');
+  if (args.targets !== undefined && (args.instances !== undefined || args.partitions !== undefined || args.serverCpuProfDir !== undefined || args.serverExperiment !== undefined)) {
+    throw new Error('--instances, --partitions, --server-cpu-prof and --server-experiment apply to servers the bench starts, not to --target');
+  }
+  if (args.serverExperiment !== undefined && args.mode !== 'kafka') throw new Error('--server-experiment batch-ingress needs --mode kafka');
+  if (args.mode !== 'kafka' && (args.instances !== undefined || args.partitions !== undefined)) throw new Error('--instances and --partitions need --mode kafka');
+  if (args.instances !== undefined && args.instances > MAX_INSTANCES) throw new Error(`--instances is at most ${MAX_INSTANCES}`);
   return args;
 }
 

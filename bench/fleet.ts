@@ -16,7 +16,10 @@ const PHASE_LEAD_US = 300_000;
 const MAX_PROCESSES = 64;
 
 export interface FleetOptions {
-  address: string;
+  /** Every instance of the server. */
+  addresses: string[];
+  /** Instances a worker must be told to poll before it counts as ready. */
+  expectHosts: number;
   tenant: string | undefined;
   clients: number;
   workers: number;
@@ -107,6 +110,8 @@ export class Fleet {
   readonly #clients: Array<Child<ToClient, FromClient>>;
   readonly #workers: Array<Child<ToWorker, FromWorker>>;
   readonly #progress: Array<{ tasks: number; completed: number }>;
+  /** The instances each worker polls. */
+  workerHosts: string[][] = [];
 
   private constructor(opts: FleetOptions) {
     if (opts.clients < 1 || opts.workers < 1 || opts.clients + opts.workers > MAX_PROCESSES) {
@@ -132,18 +137,19 @@ export class Fleet {
   static async start(opts: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(opts);
     try {
-      await Promise.all([
-        ...fleet.#workers.map((w, index) => {
+      const [workersReady] = await Promise.all([
+        Promise.all(fleet.#workers.map((w, index) => {
           const ready = w.next('ready', READY_TIMEOUT_MS);
-          w.send({ type: 'init', address: opts.address, tenant: opts.tenant, index, taskDefName: opts.taskDefName, credits: opts.workerCredits });
+          w.send({ type: 'init', addresses: opts.addresses, expectHosts: opts.expectHosts, tenant: opts.tenant, index, taskDefName: opts.taskDefName, credits: opts.workerCredits });
           return ready;
-        }),
-        ...fleet.#clients.map((c, index) => {
+        })),
+        Promise.all(fleet.#clients.map((c, index) => {
           const ready = c.next('ready', READY_TIMEOUT_MS);
-          c.send({ type: 'init', address: opts.address, tenant: opts.tenant, index, wfSpecName: opts.wfSpecName, staticVariables: opts.staticVariables });
+          c.send({ type: 'init', addresses: opts.addresses, tenant: opts.tenant, index, wfSpecName: opts.wfSpecName, staticVariables: opts.staticVariables });
           return ready;
-        }),
+        })),
       ]);
+      fleet.workerHosts = workersReady.map((r) => r.hosts);
     } catch (err) {
       fleet.close();
       throw err;

@@ -14,7 +14,8 @@ export interface PhaseWindow {
 
 export interface ClientInit {
   type: 'init';
-  address: string;
+  /** Every instance of the server: RunWf and GetWfRun calls go round-robin over them. */
+  addresses: string[];
   tenant: string | undefined;
   /** This process's number, 0-based; carried in every WfRun as variable `client`. */
   index: number;
@@ -65,11 +66,14 @@ export type FromClient =
 
 export interface WorkerInit {
   type: 'init';
-  address: string;
+  /** Where the worker sends RegisterTaskWorker (it picks one by its index); it polls what that answers. */
+  addresses: string[];
+  /** Ready only once RegisterTaskWorker names at least this many hosts (the cluster's instances). */
+  expectHosts: number;
   tenant: string | undefined;
   index: number;
   taskDefName: string;
-  /** PollTask credits: tasks this process holds at once. */
+  /** PollTask credits: tasks this process holds at once, split over the hosts it polls. */
   credits: number;
 }
 
@@ -108,7 +112,8 @@ export interface WorkerStats {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** `hosts`: the instances it polls. */
+  | { type: 'ready'; hosts: string[] }
   | { type: 'phase-ready' }
   | { type: 'credits'; byClient: Array<[number, number]> }
   | { type: 'progress'; tasks: number; completed: number }

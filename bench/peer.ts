@@ -7,7 +7,7 @@ import { pick, type BenchArgs } from './cli-args.ts';
 import { machineInfo } from './machine.ts';
 import { timestampForFile, writeResultFile, type PhaseFigures } from './report.ts';
 import type { LatencyMs } from './report.ts';
-import { openTarget } from './target.ts';
+import { Targets } from './target.ts';
 import { WORKLOADS } from './workloads/index.ts';
 import { phaseTiming } from './workloads/common.ts';
 import { runTemporalPeer, type PeerOutcome } from './peers/temporal/run-peer.ts';
@@ -22,12 +22,17 @@ interface Side {
 
 async function fillySide(args: BenchArgs): Promise<Side> {
   const phase = async (name: 'w1' | 'w2', a: BenchArgs): Promise<PhaseFigures | undefined> => {
-    const target = await openTarget(a.target);
+    const targets = new Targets(a);
     try {
-      console.log(`  Filly ${name} ...`);
-      return (await WORKLOADS[name].run({ args: a, target })).phases[0];
+      const target = await targets.open(undefined);
+      try {
+        console.log(`  Filly ${name} (${target.describe()}) ...`);
+        return (await WORKLOADS[name].run({ args: a, target })).phases[0];
+      } finally {
+        await target.stop();
+      }
     } finally {
-      await target.stop();
+      await targets.close();
     }
   };
   const w1 = await phase('w1', { ...args, rates: [] });

@@ -21,7 +21,8 @@ const RECENT_IDS = 1_024;
 const MAX_RECORDED_STARTS = 1_000_000;
 
 let init: ClientInit | undefined;
-let client: LittleHorseClient | undefined;
+let clients: LittleHorseClient[] = [];
+let nextClient = 0;
 let metadata: Metadata | undefined;
 let staticVariables: Record<string, VariableValue> = {};
 
@@ -55,7 +56,15 @@ function deadline(): { deadline: Date } {
   return { deadline: new Date(Date.now() + RPC_DEADLINE_MS) };
 }
 
+/** The instance for the next call. */
+function pickClient(): LittleHorseClient | undefined {
+  const c = clients[nextClient];
+  nextClient = (nextClient + 1) % Math.max(1, clients.length);
+  return c;
+}
+
 function sendRunWf(intendedUs: number, done: (ok: boolean) => void): void {
+  const client = pickClient();
   if (init === undefined || client === undefined || metadata === undefined || stats === undefined) throw new Error('client not initialised');
   const s = stats;
   const req: RunWfRequest = {
@@ -87,6 +96,7 @@ function sendRunWf(intendedUs: number, done: (ok: boolean) => void): void {
 }
 
 function sendGetWfRun(intendedUs: number, id: string): void {
+  const client = pickClient();
   if (client === undefined || metadata === undefined || stats === undefined) throw new Error('client not initialised');
   const s = stats;
   s.gets++;
@@ -195,12 +205,16 @@ async function runPhase(p: ClientPhase): Promise<void> {
 listenToParent<ToClient>((msg) => {
   switch (msg.type) {
     case 'init': {
+      if (msg.addresses.length === 0) throw new Error('no server address');
       init = msg;
-      client = grpcClient(msg.address);
+      clients = msg.addresses.map((a) => grpcClient(a));
+      // Start each process on a different instance, so that one client per instance spreads too.
+      nextClient = msg.index % clients.length;
       metadata = tenantMetadata(msg.tenant);
       staticVariables = Object.fromEntries(Object.entries(msg.staticVariables).map(([k, v]) => [k, VariableValue.fromJSON(v)]));
-      const c = client;
-      c.waitForReady(new Date(Date.now() + 10_000), (err) => (err ? fatal(err) : sendToParent({ type: 'ready' })));
+      const deadline = new Date(Date.now() + 10_000);
+      Promise.all(clients.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(deadline, (err) => (err ? reject(err) : resolve())))))
+        .then(() => sendToParent({ type: 'ready' }), fatal);
       break;
     }
     case 'phase':
@@ -213,7 +227,7 @@ listenToParent<ToClient>((msg) => {
       }
       break;
     case 'stop':
-      client?.close();
+      for (const c of clients) c.close();
       process.exit(0);
   }
 });

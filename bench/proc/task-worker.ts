@@ -1,15 +1,16 @@
-// A lean task worker process: one PollTask stream with a fixed number of credits, reports each
-// task as done at once, and measures from the timestamps the task carries (task-input.ts).
-// It speaks the worker protocol (PollTask credits, ReportTask per attempt) but skips the SDK's
-// RegisterTaskWorker heartbeat: the bench talks to one known server, so there is nothing to
-// discover, and the worker's own overhead stays small next to the server's.
-import { LHStatus, TaskStatus, type LittleHorseClient, type PollTaskRequest, type PollTaskResponse, type ReportTaskRun, type ScheduledTask, type WfRun } from '@filly/proto';
-import { status, type ClientDuplexStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
+// A lean task worker process: reports each task as done at once and measures from the
+// timestamps the task carries (task-input.ts). It speaks the worker protocol as the SDKs do
+// (RegisterTaskWorker to learn the instances, one PollTask stream with credits per instance, a
+// ReportTask per attempt to the instance the task came from) and nothing more, so its own
+// overhead stays small next to the server's.
+import { LHStatus, TaskStatus, type ReportTaskRun, type ScheduledTask, type WfRun } from '@filly/proto';
+import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { epochMs, nowUs } from '../clock.ts';
 import { Histogram } from '../histogram.ts';
 import type { ToWorker, WorkerInit, WorkerPhase, WorkerStats } from '../messages.ts';
 import { intValue, readTaskInput } from '../task-input.ts';
-import { fatal, grpcClient, listenToParent, sendToParent, tenantMetadata } from './ipc.ts';
+import { fatal, listenToParent, sendToParent, tenantMetadata } from './ipc.ts';
+import { PollHosts, type HostConnection } from './poll-hosts.ts';
 
 const RPC_DEADLINE_MS = 30_000;
 const PROGRESS_EVERY_MS = 200;
@@ -17,11 +18,13 @@ const PROGRESS_EVERY_MS = 200;
 const MAX_SERIES_SECONDS = 3_600;
 const MAX_RECORDED_RUNS = 1_000_000;
 const MAX_CREDITS = 1_024;
+/** How often the worker repeats RegisterTaskWorker (the SDKs' heartbeat). */
+const HEARTBEAT_MS = 5_000;
+/** Below the coordinator's 30 s wait for 'ready'. */
+const DISCOVERY_TIMEOUT_MS = 25_000;
 
-let client: LittleHorseClient | undefined;
 let metadata: Metadata | undefined;
-let stream: ClientDuplexStream<PollTaskRequest, PollTaskResponse> | undefined;
-let pollRequest: PollTaskRequest | undefined;
+let hosts: PollHosts | undefined;
 let stopping = false;
 
 let phase: WorkerPhase | undefined;
@@ -45,11 +48,6 @@ function inWindow(tUs: number): boolean {
   return phase !== undefined && tUs >= phase.window.measureFromUs && tUs < phase.window.endUs;
 }
 
-function ask(): void {
-  if (stream === undefined || pollRequest === undefined || stopping) return;
-  stream.write(pollRequest);
-}
-
 function flushCredits(): void {
   creditFlushScheduled = false;
   if (pendingCredits.size === 0) return;
@@ -66,7 +64,7 @@ function giveCredit(clientIndex: number): void {
   }
 }
 
-function onTask(task: ScheduledTask): void {
+function onTask(task: ScheduledTask, conn: HostConnection): void {
   const deliveredUs = nowUs();
   const deliveredEpochMs = epochMs();
   const input = readTaskInput(task);
@@ -89,8 +87,8 @@ function onTask(task: ScheduledTask): void {
     totalCheckpoints: 0,
   };
   const s = stats;
-  client?.reportTask(report, metadata!, { deadline: new Date(Date.now() + RPC_DEADLINE_MS) }, (err: ServiceError | null) => {
-    ask();
+  conn.client.reportTask(report, metadata!, { deadline: new Date(Date.now() + RPC_DEADLINE_MS) }, (err: ServiceError | null) => {
+    if (!stopping) conn.ask();
     if (err !== null) {
       const name = status[err.code] ?? String(err.code);
       s.reportErrors[name] = (s.reportErrors[name] ?? 0) + 1;
@@ -111,16 +109,16 @@ function onTask(task: ScheduledTask): void {
         if (h === undefined) series.set(second, (h = new Histogram()));
         h.record(ackUs - input.sent);
       }
-      if (phase.verifyEvery > 0 && s.completed % phase.verifyEvery === 0) verify(task, s);
+      if (phase.verifyEvery > 0 && s.completed % phase.verifyEvery === 0) verify(task, s, conn);
     }
   });
 }
 
 /** Checks with GetWfRun that the ack indeed meant COMPLETED (it is what latency relies on). */
-function verify(task: ScheduledTask, s: WorkerStats): void {
+function verify(task: ScheduledTask, s: WorkerStats, conn: HostConnection): void {
   const id = task.taskRunId?.wfRunId;
-  if (id === undefined || client === undefined) return;
-  client.getWfRun(id, metadata!, { deadline: new Date(Date.now() + RPC_DEADLINE_MS) }, (err: ServiceError | null, run?: WfRun) => {
+  if (id === undefined) return;
+  conn.client.getWfRun(id, metadata!, { deadline: new Date(Date.now() + RPC_DEADLINE_MS) }, (err: ServiceError | null, run?: WfRun) => {
     s.verified++;
     const key = err !== null ? `error:${status[err.code] ?? err.code}` : run === undefined ? 'none' : (LHStatus[run.status] ?? String(run.status));
     s.verifiedStatuses[key] = (s.verifiedStatuses[key] ?? 0) + 1;
@@ -149,34 +147,41 @@ function collect(): void {
   sendToParent({ type: 'collected', stats: out });
 }
 
-function start(msg: WorkerInit): void {
+async function start(msg: WorkerInit): Promise<void> {
   if (!(Number.isInteger(msg.credits) && msg.credits >= 1 && msg.credits <= MAX_CREDITS)) throw new RangeError(`credits must be 1..${MAX_CREDITS}`);
-  client = grpcClient(msg.address);
+  if (msg.addresses.length === 0) throw new Error('no server address');
   metadata = tenantMetadata(msg.tenant);
-  pollRequest = { taskDefId: { name: msg.taskDefName }, clientId: `filly-bench-worker-${msg.index}-${process.pid}`, taskWorkerVersion: 'filly-bench' };
-  const s = client.pollTask(metadata);
-  stream = s;
-  s.on('data', (res: PollTaskResponse) => {
-    if (res.result === undefined) return ask();
-    onTask(res.result);
+  const h = new PollHosts(msg.addresses[msg.index % msg.addresses.length]!, {
+    metadata,
+    taskDefName: msg.taskDefName,
+    clientId: `filly-bench-worker-${msg.index}-${process.pid}`,
+    credits: msg.credits,
+    expectHosts: msg.expectHosts,
+    onTask,
+    onStreamError: (conn, err) => {
+      if (!stopping) fatal(new Error(`PollTask stream to ${conn.key} failed: ${err.message}`));
+    },
   });
-  s.on('error', (err: ServiceError) => {
-    if (!stopping) fatal(new Error(`PollTask stream failed: ${err.message}`));
-  });
-  for (let i = 0; i < msg.credits; i++) ask();
+  hosts = h;
+  const polled = await h.start(DISCOVERY_TIMEOUT_MS);
   setInterval(() => sendToParent({ type: 'progress', tasks: stats.tasks, completed: stats.completed }), PROGRESS_EVERY_MS).unref();
-  sendToParent({ type: 'ready' });
+  setInterval(() => {
+    // A missed heartbeat is harmless here: the streams stay open and the next one retries.
+    if (!stopping) h.heartbeat().catch(() => undefined);
+  }, HEARTBEAT_MS).unref();
+  sendToParent({ type: 'ready', hosts: polled });
 }
 
 listenToParent<ToWorker>((msg) => {
   switch (msg.type) {
-    case 'init': return start(msg);
+    case 'init':
+      start(msg).catch(fatal);
+      return;
     case 'phase': return beginPhase(msg);
     case 'collect': return collect();
     case 'stop':
       stopping = true;
-      stream?.cancel();
-      client?.close();
+      hosts?.close();
       process.exit(0);
   }
 });

@@ -2,6 +2,7 @@
 import type { PutWfSpecRequest } from '@filly/proto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { connect } from '../../tests/harness/grpc-client.ts';
+import { sleepMs } from '../clock.ts';
 import { pick, type BenchArgs } from '../cli-args.ts';
 import { Fleet, type PhaseRequest } from '../fleet.ts';
 import { ProcSampler, type ProcSample } from '../proc-sampler.ts';
@@ -37,7 +38,14 @@ export interface Workload {
 /** The server refused a WfSpec because it uses something it cannot run yet. */
 export class NotSupportedYet extends Error {}
 
-/** Registers the bench TaskDef and the workload's WfSpec. */
+/** How long an instance may take to see metadata another instance wrote (kafka mode). */
+const METADATA_VISIBLE_TIMEOUT_MS = 30_000;
+
+/**
+ * Registers the bench TaskDef and the workload's WfSpec on the first instance, then waits until
+ * every instance can read both: in kafka mode the others follow the metadata changelog, and a
+ * RunWf that reached one of them first would be refused.
+ */
 export async function deploy(ctx: WorkloadContext, spec: PutWfSpecRequest): Promise<void> {
   const client = connect(ctx.target.address, { tenant: ctx.args.tenant, deadlineMs: 30_000 });
   try {
@@ -51,6 +59,28 @@ export async function deploy(ctx: WorkloadContext, spec: PutWfSpecRequest): Prom
       }
       throw err;
     }
+  } finally {
+    client.close();
+  }
+  await Promise.all(ctx.target.addresses.map((a) => waitForMetadata(a, ctx.args.tenant, spec.name)));
+}
+
+async function waitForMetadata(address: string, tenant: string | undefined, wfSpecName: string): Promise<void> {
+  const client = connect(address, { tenant, deadlineMs: 5_000 });
+  const deadline = Date.now() + METADATA_VISIBLE_TIMEOUT_MS;
+  let last: unknown;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        await client.call.getTaskDef({ name: BENCH_TASK_DEF });
+        await client.call.getLatestWfSpec({ name: wfSpecName });
+        return;
+      } catch (err) {
+        last = err;
+      }
+      await sleepMs(100);
+    }
+    throw new Error(`${address} did not see WfSpec ${wfSpecName} within ${METADATA_VISIBLE_TIMEOUT_MS} ms: ${(last as Error | undefined)?.message ?? ''}`);
   } finally {
     client.close();
   }
@@ -83,11 +113,13 @@ export async function withFleet<T>(
   body: (r: Running) => Promise<T>,
 ): Promise<{ value: T; samples: ProcSample[] }> {
   const fs = fleetSettings(ctx.args);
+  const t = ctx.target;
   const fleet = await Fleet.start({
-    address: ctx.target.address, tenant: ctx.args.tenant, ...fs, taskDefName: BENCH_TASK_DEF, wfSpecName, staticVariables,
+    addresses: t.addresses, expectHosts: t.addresses.length, tenant: ctx.args.tenant, ...fs, taskDefName: BENCH_TASK_DEF, wfSpecName, staticVariables,
   });
+  if (t.addresses.length > 1) console.log(`  workers poll: ${[...new Set(fleet.workerHosts.flat())].sort().join(', ')}`);
   const pids = fleet.pids();
-  const sampler = new ProcSampler({ server: () => ctx.target.pid(), clients: pids.clients, workers: pids.workers });
+  const sampler = new ProcSampler({ servers: () => t.serverPids(), broker: () => t.brokerPid(), clients: pids.clients, workers: pids.workers });
   try {
     const value = await body({ fleet, sampler });
     return { value, samples: sampler.stop() };
@@ -99,7 +131,12 @@ export async function withFleet<T>(
 
 /** Settings shared by every workload, for the result file. */
 export function commonSettings(args: BenchArgs): Record<string, unknown> {
-  return { ...fleetSettings(args), target: args.target ?? 'embedded', tenant: args.tenant ?? 'default', smoke: args.smoke };
+  return {
+    ...fleetSettings(args),
+    target: args.targets?.join(',') ?? (args.mode === 'kafka' ? 'kafka cluster started by the bench' : 'embedded'),
+    tenant: args.tenant ?? 'default',
+    smoke: args.smoke,
+  };
 }
 
 export function notSupported(title: string, settings: Record<string, unknown>, message: string): WorkloadResult {

@@ -70,7 +70,8 @@ export const w1: Workload = {
         serverRssMbMax: Math.max(0, ...samples.map((s) => s.serverRssMb ?? 0)),
       },
       procSamples: samples,
-      svg: plot(timeline, refUs, samples),
+      svg: plot(timeline, refUs, samples, (ctx.target.mode === 'kafka' ? `kafka mode, ${ctx.target.addresses.length} instances` : ctx.target.mode) +
+        (ctx.target.experiment === undefined ? '' : `, EXPERIMENT ${ctx.target.experiment}`)),
     };
   },
 };
@@ -80,7 +81,9 @@ function meanOf(xs: number[]): number {
 }
 
 /** Completion latency per second over the whole run, server RSS, and CPU use. */
-function plot(timeline: Array<{ label: string; outcome: PhaseOutcome }>, refUs: number, samples: ProcSample[]): string {
+const SERVER_COLORS = ['#bcbd22', '#ff7f0e', '#1f77b4', '#98df8a', '#c5b0d5'];
+
+function plot(timeline: Array<{ label: string; outcome: PhaseOutcome }>, refUs: number, samples: ProcSample[], mode: string): string {
   const p50: Array<[number, number]> = [];
   const p99: Array<[number, number]> = [];
   const max: Array<[number, number]> = [];
@@ -100,18 +103,25 @@ function plot(timeline: Array<{ label: string; outcome: PhaseOutcome }>, refUs: 
     }
   }
   // The sampler started with the fleet, just before refUs: its clock is close enough for a plot.
+  const instances = Math.max(0, ...samples.map((s) => s.serversCpuPct.length));
+  const hasBroker = samples.some((s) => s.brokerCpuPct !== undefined);
   const points = (f: (s: ProcSample) => number | undefined): Array<[number, number]> =>
     samples.flatMap((s) => { const v = f(s); return v === undefined ? [] : [[s.tSec, v] as [number, number]]; });
   const panels: Panel[] = [
     { title: 'RunWf → COMPLETED latency, per second', xLabel: 'seconds', yLabel: 'ms (log)', logY: true, marks,
       series: [{ name: 'p50', color: '#1f77b4', points: p50 }, { name: 'p99', color: '#ff7f0e', points: p99 }, { name: 'max', color: '#d62728', points: max }] },
     { title: 'WfRuns completed per second', xLabel: 'seconds', yLabel: 'WfRuns/s', marks, series: [{ name: 'completed', color: '#2ca02c', points: rate }] },
-    { title: 'Server memory (RSS)', xLabel: 'seconds', yLabel: 'MiB', marks, series: [{ name: 'server RSS', color: '#9467bd', points: points((s) => s.serverRssMb) }] },
+    { title: 'Server memory (RSS)', xLabel: 'seconds', yLabel: 'MiB', marks, series: [
+      { name: instances > 1 ? 'servers RSS (sum)' : 'server RSS', color: '#9467bd', points: points((s) => s.serverRssMb) },
+      ...(hasBroker ? [{ name: 'Kafka broker RSS', color: '#17becf', points: points((s) => s.brokerRssMb) }] : []),
+    ] },
     { title: 'CPU (100% = one core)', xLabel: 'seconds', yLabel: '%', marks, series: [
-      { name: 'server', color: '#8c564b', points: points((s) => s.serverCpuPct) },
+      { name: instances > 1 ? 'servers (sum)' : 'server', color: '#8c564b', points: points((s) => s.serverCpuPct) },
+      ...(instances > 1 ? Array.from({ length: instances }, (_, i) => ({ name: `server ${i + 1}`, color: SERVER_COLORS[i % SERVER_COLORS.length]!, points: points((s) => s.serversCpuPct[i]) })) : []),
+      ...(hasBroker ? [{ name: 'Kafka broker', color: '#17becf', points: points((s) => s.brokerCpuPct) }] : []),
       { name: 'load clients', color: '#e377c2', points: points((s) => s.clientsCpuPct) },
       { name: 'workers', color: '#7f7f7f', points: points((s) => s.workersCpuPct) },
     ] },
   ];
-  return renderSvg('Filly W1: one-task workflow', panels);
+  return renderSvg(`Filly W1: one-task workflow (${mode})`, panels);
 }

@@ -1,13 +1,18 @@
 // W4: timers. Starts `runs` WfRuns as fast as the server takes them; each sleeps `sleep`
-// seconds, then runs a task. Lateness of a timer = when its task reached a worker - (WfRun
-// start + sleep). The start is the server's own start time (from the RunWf reply), the delivery
-// the worker's wall clock; both read the same machine clock. (The task's created_at cannot
-// split that into "fired late" and "delivered late": Filly stamps a timer's command with its
-// due time, so created_at is the due time exactly.)
+// seconds, then runs a task. Two figures:
+// - task delivered late = when its task reached a worker - (WfRun start + sleep). The start is
+//   the server's own start time (from the RunWf reply), the delivery the worker's wall clock;
+//   both read the same machine clock. (The task's created_at cannot split that into "fired late"
+//   and "delivered late": Filly stamps a timer's command with its due time, so created_at is the
+//   due time exactly.)
+// - timer fired late = when the timer's command was applied - its due time, from the server's
+//   own histogram (timer-lateness.ts), at bucket resolution; only when the bench knows the
+//   server's health port.
 import { pick } from '../cli-args.ts';
 import { Histogram } from '../histogram.ts';
-import { latencyMs, phaseFigures } from '../report.ts';
+import { latencyMs, phaseFigures, type LatencyMs } from '../report.ts';
 import { sleepSpec } from '../specs.ts';
+import { scrapeTimerLateness, TIMER_LATENESS_METRIC, timerFiredLate, type TimerFiredFigure } from '../timer-lateness.ts';
 import { commonSettings, deploy, withFleet, type Workload } from './common.ts';
 
 const WF_SPEC = 'bench-w4-sleep';
@@ -23,12 +28,16 @@ export const w4: Workload = {
     const spec = `${WF_SPEC}-${sleepSec}s`;
     await deploy(ctx, sleepSpec(spec, sleepSec));
     const mode = { kind: 'burst', total: runs, concurrency } as const;
+    const healthPorts = ctx.target.healthPorts;
+    const latenessBefore = await scrapeTimerLateness(healthPorts);
     const { value: outcome, samples } = await withFleet(ctx, spec, {}, ({ fleet }) =>
       fleet.runPhase({ mode, warmupMs: 0, durationMs: 0, recordStarts: true, recordRuns: true, verifyEvery: 0, drainTimeoutMs: 120_000 + sleepSec * 1000 }));
+    // Every task reached a worker, so every timer has fired and been applied.
+    const fired = timerFiredLate(latenessBefore, await scrapeTimerLateness(healthPorts));
 
     const startMs = new Map(outcome.client.starts);
     const deliveredLateUs = new Histogram();
-      let unmatched = 0;
+    let unmatched = 0;
     for (const [id, deliveredMs] of outcome.worker.runs) {
       const start = startMs.get(id);
       if (start === undefined) { unmatched++; continue; }
@@ -38,7 +47,9 @@ export const w4: Workload = {
     const starts = [...startMs.values()];
     const submitSpanSec = starts.length > 1 ? (Math.max(...starts) - Math.min(...starts)) / 1000 : 0;
     const phase = phaseFigures('burst', mode, outcome);
-    phase.latency['taskDeliveredLate'] = latencyMs(deliveredLateUs);
+    const delivered = latencyMs(deliveredLateUs);
+    phase.latency['taskDeliveredLate'] = delivered;
+    printLateness(fired, delivered);
     return {
       title: this.title,
       supported: true,
@@ -51,9 +62,27 @@ export const w4: Workload = {
         // Time between the first and the last WfRun start: how "at once" the sleepers were.
         startSpreadSec: Math.round(submitSpanSec * 100) / 100,
         runWfPerSec: submitSpanSec > 0 ? Math.round(starts.length / submitSpanSec) : 0,
-        taskDeliveredLate: latencyMs(deliveredLateUs),
+        taskDeliveredLate: delivered,
+        timerFiredLate: fired,
       },
       procSamples: samples,
     };
   },
 };
+
+/**
+ * The two lateness figures side by side. Fired-late stays out of the phase table: its quantiles
+ * are bucket bounds (possibly unbounded), not samples.
+ */
+function printLateness(fired: TimerFiredFigure, delivered: LatencyMs): void {
+  console.log(`  task delivered late (worker clock): n=${delivered.count} mean ${delivered.meanMs} ms, p50 ${delivered.p50Ms}, p90 ${delivered.p90Ms}, p99 ${delivered.p99Ms}, max ${delivered.maxMs} ms`);
+  if (!('latency' in fired)) {
+    console.log(`  timer fired late: not measured (${fired.unavailable})`);
+    return;
+  }
+  const l = fired.latency;
+  const lastBound = Math.max(0, ...fired.buckets.map((b) => (b.le === '+Inf' ? 0 : b.le)));
+  const bound = (ms: number): string => (Number.isFinite(ms) ? `<= ${ms}` : `> ${lastBound}`);
+  console.log(`  timer fired late (server histogram ${TIMER_LATENESS_METRIC}, bucket resolution): n=${l.count} mean ${l.meanMs} ms, ` +
+    `p50 ${bound(l.p50Ms)}, p90 ${bound(l.p90Ms)}, p99 ${bound(l.p99Ms)}, max ${bound(l.maxMs)} ms`);
+}

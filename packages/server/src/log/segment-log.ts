@@ -1,7 +1,8 @@
 // The embedded command log: an append-only sequence of records in segment files. A record's
-// offset is its number in the sequence (0, 1, 2, ...). Each append is one write and one
-// fdatasync, however many records it carries (group commit); a record whose append returned is
-// durable. Opening the log repairs a torn tail left by a crash and refuses any other damage.
+// offset is its number in the sequence (0, 1, 2, ...). Each append is one synchronous write (the
+// active segment is opened with O_DSYNC; where the platform lacks it, a write and an fdatasync),
+// however many records it carries (group commit); a record whose append returned is durable. Opening the log repairs a torn tail left by a crash and refuses any other damage.
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { encodeFrames } from './frame.ts';
 import { LogCorruptError, LogUnavailableError, RecordTooLargeError } from './log-errors.ts';
@@ -56,6 +57,14 @@ interface ActiveSegment {
   bytes: number;
 }
 
+/**
+ * O_DSYNC makes the write its own sync: one round trip to the I/O threads per append instead of
+ * two (a write, then an fdatasync), each of which also waits for a busy event loop to see it end.
+ */
+const DSYNC = constants.O_DSYNC ?? 0;
+const ACTIVE_FLAGS = constants.O_RDWR | DSYNC;
+const NEW_ACTIVE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | DSYNC;
+
 export class SegmentLog {
   readonly dir: string;
   readonly maxRecordBytes: number;
@@ -95,7 +104,7 @@ export class SegmentLog {
     }
     const last = segments[segments.length - 1]!;
     const tail = await scanTail(last);
-    const fh = await open(last.path, options.readOnly ? 'r' : 'r+');
+    const fh = await open(last.path, options.readOnly ? 'r' : ACTIVE_FLAGS);
     const report: LogOpenReport = {
       segmentCount: segments.length,
       firstOffset: segments[0]!.baseOffset,
@@ -162,7 +171,7 @@ export class SegmentLog {
         written += bytesWritten;
       }
       await this.#faults.beforeSync?.();
-      await fh.datasync();
+      if (DSYNC === 0) await fh.datasync();
       this.#active.bytes += frames.length;
       this.#nextOffset += records.length;
       return this.#nextOffset - 1;
@@ -183,7 +192,7 @@ export class SegmentLog {
     if (this.#appending) throw new Error('probe() during an append');
     const active = this.#active;
     await active.fh.close().catch(() => undefined);
-    const fh = await open(active.file.path, 'r+');
+    const fh = await open(active.file.path, ACTIVE_FLAGS);
     try {
       await fh.truncate(active.bytes);
       await this.#faults.beforeSync?.();
@@ -244,7 +253,7 @@ export class SegmentLog {
   async #roll(): Promise<void> {
     const file = { baseOffset: this.#nextOffset, path: join(this.dir, segmentName(this.#nextOffset)) };
     // A file by this name can only hold a batch that never became durable: start it afresh.
-    const fh = await open(file.path, 'w');
+    const fh = await open(file.path, NEW_ACTIVE_FLAGS);
     try {
       await fh.datasync();
       await syncDirectory(this.dir);

@@ -6,8 +6,6 @@ export const WORKLOAD_NAMES = ['w1', 'w2', 'w3', 'w4', 'w5'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 export const SERVER_MODES = ['embedded', 'kafka'] as const;
-export const SERVER_EXPERIMENTS = ['batch-ingress'] as const;
-export type ServerExperiment = (typeof SERVER_EXPERIMENTS)[number];
 export type ServerMode = (typeof SERVER_MODES)[number];
 
 export interface BenchArgs {
@@ -22,8 +20,6 @@ export interface BenchArgs {
   partitions: number | undefined;
   /** Started servers write V8 CPU profiles and Kafka/store call timings here. */
   serverCpuProfDir: string | undefined;
-  /** A proposed engine change, patched into started servers to measure it (never Filly's figures). */
-  serverExperiment: ServerExperiment | undefined;
   tenant: string | undefined;
   outDir: string;
   /** Tiny numbers, ~2 s per workload: for the smoke test, not for figures. */
@@ -63,10 +59,6 @@ options:
   --target a,b,c       use a running server or cluster: its instances' host:port (loopback only)
   --server-cpu-prof d  started servers write CPU profiles and Kafka/store call timings to
                        directory d; a summary is printed after each workload
-  --server-experiment batch-ingress
-                       kafka mode, to evaluate a proposed engine change: started servers send
-                       commands queued behind an in-flight Produce as one request (the figures
-                       are labelled as the experiment's, not Filly's)
   --tenant name        tenant header for every call
   --out dir            where result files go (default bench/results)
   --clients n          load-client processes (default 1)
@@ -98,7 +90,7 @@ function positive(flag: string, raw: string | undefined, integer: boolean): numb
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
-    workloads: [], targets: undefined, mode: undefined, instances: undefined, partitions: undefined, serverCpuProfDir: undefined, serverExperiment: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
+    workloads: [], targets: undefined, mode: undefined, instances: undefined, partitions: undefined, serverCpuProfDir: undefined, tenant: undefined, outDir: path.join(BENCH_DIR, 'results'), smoke: false,
     clients: undefined, workers: undefined, workerCredits: undefined, warmupSec: undefined, durationSec: undefined,
     concurrency: undefined, rates: undefined, rateDurationSec: undefined, rate: undefined, steps: undefined,
     fanout: undefined, runs: undefined, sleepSec: undefined, peer: undefined,
@@ -126,12 +118,6 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--instances': args.instances = positive(a, value(), true); break;
       case '--partitions': args.partitions = positive(a, value(), true); break;
       case '--server-cpu-prof': args.serverCpuProfDir = path.resolve(value() ?? ''); break;
-      case '--server-experiment': {
-        const x = value();
-        if (!(SERVER_EXPERIMENTS as readonly string[]).includes(x ?? '')) throw new Error(`--server-experiment knows ${SERVER_EXPERIMENTS.join(', ')}, got "${x ?? ''}"`);
-        args.serverExperiment = x as ServerExperiment;
-        break;
-      }
       case '--tenant': args.tenant = value(); break;
       case '--out': args.outDir = path.resolve(value() ?? ''); break;
       case '--smoke': args.smoke = true; break;
@@ -163,10 +149,9 @@ export function parseArgs(argv: string[]): BenchArgs {
   if (args.workloads.length === 0 && args.peer === undefined) args.workloads.push(...WORKLOAD_NAMES);
   args.workloads = [...new Set(args.workloads)];
   if (args.targets !== undefined && args.targets.length === 0) throw new Error('--target needs host:port[,host:port...]');
-  if (args.targets !== undefined && (args.instances !== undefined || args.partitions !== undefined || args.serverCpuProfDir !== undefined || args.serverExperiment !== undefined)) {
-    throw new Error('--instances, --partitions, --server-cpu-prof and --server-experiment apply to servers the bench starts, not to --target');
+  if (args.targets !== undefined && (args.instances !== undefined || args.partitions !== undefined || args.serverCpuProfDir !== undefined)) {
+    throw new Error('--instances, --partitions and --server-cpu-prof apply to servers the bench starts, not to --target');
   }
-  if (args.serverExperiment !== undefined && args.mode !== 'kafka') throw new Error('--server-experiment batch-ingress needs --mode kafka');
   if (args.mode !== 'kafka' && (args.instances !== undefined || args.partitions !== undefined)) throw new Error('--instances and --partitions need --mode kafka');
   if (args.instances !== undefined && args.instances > MAX_INSTANCES) throw new Error(`--instances is at most ${MAX_INSTANCES}`);
   return args;

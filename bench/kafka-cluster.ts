@@ -78,10 +78,8 @@ export interface KafkaClusterOptions {
   instances: number;
   /** LHS_CLUSTER_PARTITIONS; the server's default when undefined. */
   partitions: number | undefined;
-  /** Extra environment for every instance (profiling, experiments). */
+  /** Extra environment for every instance (profiling). */
   env: Record<string, string>;
-  /** A proposed engine change patched into the instances (target.ts serverEnv). */
-  experiment: string | undefined;
   log: (line: string) => void;
 }
 
@@ -142,7 +140,6 @@ export async function startKafkaCluster(o: KafkaClusterOptions): Promise<Target>
   let stopped: Promise<void> | undefined;
   return {
     mode: 'kafka',
-    experiment: o.experiment,
     started: true,
     addresses,
     address: addresses[0]!,
@@ -150,12 +147,10 @@ export async function startKafkaCluster(o: KafkaClusterOptions): Promise<Target>
     brokerPid: () => o.broker.pid(),
     healthPorts: servers.map((s) => s.healthPort),
     describe: () => `kafka mode, ${o.instances} instances started at ${addresses.join(', ')} (pids ${servers.map((s) => s.pid() ?? '?').join(', ')}), ` +
-      `broker ${o.broker.bootstrap}${o.broker.owned ? ' (started by the bench)' : ' (KAFKA_BOOTSTRAP)'}` +
-      (o.experiment === undefined ? '' : `; EXPERIMENT ${o.experiment} patched in (not Filly as built)`),
+      `broker ${o.broker.bootstrap}${o.broker.owned ? ' (started by the bench)' : ' (KAFKA_BOOTSTRAP)'}`,
     info: () => ({
       mode: 'kafka', started: true, addresses, instances: o.instances, clusterId, partitions,
       kafkaBootstrap: o.broker.bootstrap, brokerStartedByBench: o.broker.owned, embedded: false,
-      ...(o.experiment === undefined ? {} : { experiment: o.experiment }),
     }),
     logs: () => servers.map((s) => s.logs()),
     stop: () => (stopped ??= stopAll()),

@@ -1,5 +1,5 @@
 // The pure parts of the bench's kafka mode: its options, the settle probe's ids, the server
-// environment for profiling and experiments, and the summaries of samples and CPU profiles.
+// environment for profiling, and the summaries of samples and CPU profiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,7 +21,6 @@ test('kafka-mode options: --kafka and --mode, instances, partitions, several tar
   assert.equal(a.partitions, 6);
   assert.equal(parseArgs(['w2', '--mode', 'embedded']).mode, 'embedded');
   assert.deepEqual(parseArgs(['w1', '--target', '127.0.0.1:1,127.0.0.1:2, localhost:3']).targets, ['127.0.0.1:1', '127.0.0.1:2', 'localhost:3']);
-  assert.equal(parseArgs(['w1', '--kafka', '--server-experiment', 'batch-ingress']).serverExperiment, 'batch-ingress');
 });
 
 test('kafka-mode options that cannot work are refused with a reason', () => {
@@ -29,8 +28,6 @@ test('kafka-mode options that cannot work are refused with a reason', () => {
   assert.throws(() => parseArgs(['w1', '--instances', '3']), /need --mode kafka/);
   assert.throws(() => parseArgs(['w1', '--kafka', '--instances', '40']), /at most 9/);
   assert.throws(() => parseArgs(['w1', '--target', '127.0.0.1:1', '--partitions', '3', '--kafka']), /not to --target/);
-  assert.throws(() => parseArgs(['w1', '--server-experiment', 'batch-ingress']), /needs --mode kafka/);
-  assert.throws(() => parseArgs(['w1', '--kafka', '--server-experiment', 'faster']), /knows batch-ingress/);
   assert.throws(() => parseArgs(['w1', '--target', ',']), /--target needs/);
 });
 
@@ -42,17 +39,14 @@ test('the settle probe has one absent WfRun id on every partition', () => {
   }
 });
 
-test('server environment: profiling and experiments add to NODE_OPTIONS, nothing otherwise', () => {
-  assert.deepEqual(serverEnv(undefined, undefined), {});
+test('server environment: profiling adds to NODE_OPTIONS, nothing otherwise', () => {
+  assert.deepEqual(serverEnv(undefined), {});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'filly-bench-env-'));
   try {
-    const env = serverEnv(dir, 'batch-ingress');
+    const env = serverEnv(dir);
     assert.equal(env[WAITS_DIR_ENV], dir);
     const options = env['NODE_OPTIONS'] ?? '';
-    assert.match(options, /--cpu-prof --cpu-prof-dir=\S+ --import=\S+server-waits-preload\.ts --import=\S+batch-ingress-preload\.ts/);
-    const onlyExperiment = serverEnv(undefined, 'batch-ingress');
-    assert.equal(onlyExperiment[WAITS_DIR_ENV], undefined);
-    assert.doesNotMatch(onlyExperiment['NODE_OPTIONS'] ?? '', /cpu-prof/);
+    assert.match(options, /--cpu-prof --cpu-prof-dir=\S+ --import=\S+server-waits-preload\.ts/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

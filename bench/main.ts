@@ -17,9 +17,8 @@ import type { WorkloadResult } from './workloads/common.ts';
 const RESULT_FORMAT = 2;
 
 function modeLabel(t: Target): string {
-  const x = t.experiment === undefined ? '' : `, EXPERIMENT ${t.experiment}`;
-  if (t.mode === 'kafka') return `kafka mode, ${t.addresses.length} instance${t.addresses.length === 1 ? '' : 's'}${x}`;
-  return `${t.mode === 'embedded' ? 'embedded mode' : 'mode not given'}${x}`;
+  if (t.mode === 'kafka') return `kafka mode, ${t.addresses.length} instance${t.addresses.length === 1 ? '' : 's'}`;
+  return t.mode === 'embedded' ? 'embedded mode' : 'mode not given';
 }
 
 async function runOne(name: WorkloadName, args: BenchArgs, targets: Targets): Promise<void> {
@@ -55,7 +54,6 @@ async function runOne(name: WorkloadName, args: BenchArgs, targets: Targets): Pr
     format: RESULT_FORMAT,
     workload: name,
     mode: target.mode,
-    ...(target.experiment === undefined ? {} : { experiment: target.experiment }),
     ...rest,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

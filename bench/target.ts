@@ -6,14 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../tests/harness/server-process.ts';
-import type { BenchArgs, ServerExperiment, ServerMode } from './cli-args.ts';
+import type { BenchArgs, ServerMode } from './cli-args.ts';
 import { KafkaBrokerPool, startKafkaCluster } from './kafka-cluster.ts';
 
 export interface Target {
   /** What the servers run; 'unknown' for a single --target address without --mode. */
   mode: ServerMode | 'unknown';
-  /** A proposed engine change patched into the started servers: their figures are not Filly's. */
-  experiment?: string | undefined;
   /** True when the bench started the servers (and so knows their pids and stops them). */
   started: boolean;
   /** host:port of every instance; clients spread their calls over all of them. */
@@ -41,26 +39,16 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WAITS_PRELOAD = path.join(HERE, 'profile', 'server-waits-preload.ts');
 export const WAITS_DIR_ENV = 'FILLY_BENCH_WAITS_DIR';
 
-const EXPERIMENT_PRELOADS: Record<ServerExperiment, string> = {
-  'batch-ingress': path.join(HERE, 'profile', 'batch-ingress-preload.ts'),
-};
-
 /**
  * Environment for a started server: with `profileDir` it writes a CPU profile and its wait
- * timings there; with `experiment` it runs with that proposed change patched in.
+ * timings there; without, nothing is added.
  */
-export function serverEnv(profileDir: string | undefined, experiment: ServerExperiment | undefined): Record<string, string> {
-  const options: string[] = [];
-  const env: Record<string, string> = {};
-  if (profileDir !== undefined) {
-    fs.mkdirSync(profileDir, { recursive: true });
-    options.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--import=${WAITS_PRELOAD}`);
-    env[WAITS_DIR_ENV] = profileDir;
-  }
-  if (experiment !== undefined) options.push(`--import=${EXPERIMENT_PRELOADS[experiment]}`);
-  if (options.length === 0) return env;
+export function serverEnv(profileDir: string | undefined): Record<string, string> {
+  if (profileDir === undefined) return {};
+  fs.mkdirSync(profileDir, { recursive: true });
+  const options = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--import=${WAITS_PRELOAD}`];
   const inherited = process.env['NODE_OPTIONS'];
-  return { ...env, NODE_OPTIONS: [...(inherited ? [inherited] : []), ...options].join(' ') };
+  return { [WAITS_DIR_ENV]: profileDir, NODE_OPTIONS: [...(inherited ? [inherited] : []), ...options].join(' ') };
 }
 
 function externalTarget(addresses: string[], mode: ServerMode | undefined): Target {
@@ -85,7 +73,7 @@ function externalTarget(addresses: string[], mode: ServerMode | undefined): Targ
 }
 
 async function embeddedTarget(profileDir: string | undefined): Promise<Target> {
-  const server = await startServer({ env: { FILLY_LOG_LEVEL: 'warn', ...serverEnv(profileDir, undefined) }, readyTimeoutMs: 60_000 });
+  const server = await startServer({ env: { FILLY_LOG_LEVEL: 'warn', ...serverEnv(profileDir) }, readyTimeoutMs: 60_000 });
   const pids = (): number[] => { const p = server.pid(); return p === undefined ? [] : [p]; };
   return {
     mode: 'embedded',
@@ -122,8 +110,7 @@ export class Targets {
       broker: await this.#brokers.get(),
       instances: a.instances ?? 3,
       partitions: a.partitions,
-      env: serverEnv(profileDir, a.serverExperiment),
-      experiment: a.serverExperiment,
+      env: serverEnv(profileDir),
       log: (line) => console.log(line),
     });
   }

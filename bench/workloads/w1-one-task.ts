@@ -70,8 +70,7 @@ export const w1: Workload = {
         serverRssMbMax: Math.max(0, ...samples.map((s) => s.serverRssMb ?? 0)),
       },
       procSamples: samples,
-      svg: plot(timeline, refUs, samples, (ctx.target.mode === 'kafka' ? `kafka mode, ${ctx.target.addresses.length} instances` : ctx.target.mode) +
-        (ctx.target.experiment === undefined ? '' : `, EXPERIMENT ${ctx.target.experiment}`)),
+      svg: plot(timeline, refUs, samples, ctx.target.mode === 'kafka' ? `kafka mode, ${ctx.target.addresses.length} instances` : ctx.target.mode),
     };
   },
 };

@@ -31,6 +31,8 @@ import { sleep, withTimeout, KAFKA_CALL_TIMEOUT_MS } from './kafka-calls.ts';
 import type { KafkaEngineOptions, RemotePartitions } from './kafka-engine-options.ts';
 import { KafkaMembership, type Ownership } from './membership.ts';
 import { MetadataFollower } from './metadata-follower.ts';
+import { IngressBatcher } from './ingress-batcher.ts';
+import { isMetadataKey } from '../store/key-space.ts';
 import type { OwnedPartition } from './owned-partition.ts';
 import { preparePartitionBatch, type PreparedBatch } from './partition-batch.ts';
 import { PartitionFetcher, type FetchedRecord } from './partition-fetcher.ts';
@@ -51,6 +53,7 @@ export class KafkaEngine implements EngineApi {
   readonly #outcomes: CommandOutcomes;
   readonly #ownership: PartitionOwnership;
   readonly #ingress: Producer;
+  readonly #ingressBatcher: IngressBatcher;
   readonly #fetchConsumer: Consumer;
   readonly #fetcher: PartitionFetcher;
   readonly #followConsumer: Consumer;
@@ -77,6 +80,7 @@ export class KafkaEngine implements EngineApi {
     this.#tasks = new TaskQueues(DEFAULT_TASK_QUEUE_BOUNDS, o.logger);
     this.#outcomes = new CommandOutcomes({ maxKept: 100_000, keepMs: 120_000, maxWaiters: o.limits.maxPendingCommands });
     this.#ingress = o.clients.producer({ idempotent: true });
+    this.#ingressBatcher = new IngressBatcher((messages) => this.#ingress.send({ messages, acks: -1 }), o.limits.maxPendingCommands);
     this.#fetchConsumer = o.clients.consumer(`${o.clusterId}-reader`);
     this.#fetcher = new PartitionFetcher(this.#fetchConsumer, o.fetch);
     this.#followConsumer = o.clients.consumer(`${o.clusterId}-reader`);
@@ -160,15 +164,15 @@ export class KafkaEngine implements EngineApi {
     if (problem) return problem;
     const partition = command.partition;
     const metadata = partition === METADATA_PARTITION;
+    if (!this.#ingressBatcher.hasRoom()) {
+      return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' };
+    }
     try {
-      await withTimeout(this.#ingress.send({
-        messages: [{
-          topic: metadata ? this.#o.topics.metadataCommand : this.#o.topics.coreCommand,
-          partition: metadata ? 0 : partition,
-          key: Buffer.from(command.commandId, 'utf8'),
-          value: Buffer.from(payload),
-        }],
-        acks: -1,
+      await withTimeout(this.#ingressBatcher.send({
+        topic: metadata ? this.#o.topics.metadataCommand : this.#o.topics.coreCommand,
+        partition: metadata ? 0 : partition,
+        key: Buffer.from(command.commandId, 'utf8'),
+        value: Buffer.from(payload),
       }), KAFKA_CALL_TIMEOUT_MS, 'producing a command');
     } catch (err) {
       throw new EngineUnavailableError('The command log cannot be written right now.', { cause: err });
@@ -198,6 +202,11 @@ export class KafkaEngine implements EngineApi {
     this.#assertReadable();
     const partition = partitionOfStoreKey(key);
     if (partition === undefined) throw new Error(`key ${key} belongs to no partition`);
+    if (isMetadataKey(key)) {
+      // Every request checks its tenant: answer metadata from memory when it is all committed.
+      const cached = this.#cache.loggedMetadata(key);
+      if (cached !== undefined) return cached === null ? undefined : codec.decode(cached);
+    }
     const bytes = partition === METADATA_PARTITION || this.isServing(partition) ? await this.#kv.get(key) : await this.#remoteOrFail(partition).get(partition, key);
     return bytes === undefined ? undefined : codec.decode(bytes);
   }

@@ -1,0 +1,67 @@
+// Ingress's commands on their way to the command topics. The idempotent producer keeps one
+// Produce request in flight, so one request per command would make every command wait for the
+// round trips of all commands before it. Instead the commands that arrive while a request is in
+// flight go together as the next request: the same messages in the same order per partition,
+// with one round trip for all of them.
+import type { MessageToProduce } from '@platformatic/kafka';
+
+/** Commands in one Produce request at most (small commands: a few hundred kB). */
+const MAX_MESSAGES_PER_REQUEST = 1_000;
+
+export type IngressMessage = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
+
+interface Queued {
+  message: IngressMessage;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class IngressBatcher {
+  readonly #send: (messages: IngressMessage[]) => Promise<unknown>;
+  readonly #maxQueued: number;
+  #queued: Queued[] = [];
+  #inFlight = false;
+
+  /** `send` produces one request (acks=all); `maxQueued` bounds the commands waiting for it. */
+  constructor(send: (messages: IngressMessage[]) => Promise<unknown>, maxQueued: number) {
+    if (!(maxQueued > 0)) throw new Error('maxQueued must be positive');
+    this.#send = send;
+    this.#maxQueued = maxQueued;
+  }
+
+  /** False when too many commands are already waiting (the caller answers RESOURCE_EXHAUSTED). */
+  hasRoom(): boolean {
+    return this.#queued.length < this.#maxQueued;
+  }
+
+  /** Resolves once the message is acknowledged by the brokers. */
+  send(message: IngressMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queued.push({ message, resolve, reject });
+      if (!this.#inFlight) this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#queued.splice(0, MAX_MESSAGES_PER_REQUEST);
+    if (batch.length === 0) {
+      this.#inFlight = false;
+      return;
+    }
+    this.#inFlight = true;
+    let sent: Promise<unknown>;
+    try {
+      sent = this.#send(batch.map((q) => q.message));
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent.then(
+      () => {
+        for (const q of batch) q.resolve();
+      },
+      (err: unknown) => {
+        for (const q of batch) q.reject(err);
+      },
+    ).finally(() => this.#flush());
+  }
+}

@@ -144,7 +144,12 @@ export function declaredVarDef(rt: RunRuntime, thread: ThreadRun, name: string) 
   return undefined;
 }
 
-/** Values are plain data; a structured copy keeps stored records from sharing mutable parts. */
+/** Values are plain data; a copy keeps stored records from sharing mutable parts. */
 export function cloneValue(v: VariableValue): VariableValue {
+  const inner = v.value;
+  // A scalar (string, number, bigint, boolean) is immutable: copying the two wrappers is a full
+  // copy, and far cheaper than a structured clone, which most values would otherwise pay for.
+  if (inner === undefined) return {};
+  if (typeof inner.value !== 'object') return { value: { ...inner } };
   return structuredClone(v);
 }

@@ -9,6 +9,8 @@ import { defineTask, loadConfig, LHTaskWorker, LittleHorseClient, Workflow } fro
 import { startServer, type ServerProcess } from '../harness/server-process.ts';
 import { startKafkaBroker, type KafkaBroker } from '../harness/kafka-broker.ts';
 import { gateOnTools } from '../harness/tools.ts';
+import { isTerminal } from '../harness/specs.ts';
+import { waitFor } from '../harness/wait-for.ts';
 
 const gate = process.env['KAFKA_BOOTSTRAP'] ? { skip: false as const, failure: undefined } : gateOnTools('the kafka-mode cluster tests', ['java', 'mvn']);
 const PARTITIONS = 6;
@@ -29,23 +31,6 @@ const doubling = new Workflow('cluster-doubling', (wf) => {
 const clientFor = (server: ServerProcess, workerId = 'cluster-worker'): LittleHorseClient =>
   new LittleHorseClient(loadConfig({ env: { LHC_API_HOST: '127.0.0.1', LHC_API_PORT: String(server.port), LHW_TASK_WORKER_ID: workerId } }));
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  // Bounded by the deadline; each probe is one call.
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
-
-const terminal = (w: WfRun): boolean => w.status === LHStatus.COMPLETED || w.status === LHStatus.ERROR || w.status === LHStatus.EXCEPTION;
 
 describe('kafka mode, three instances', { skip: gate.skip, timeout: 600_000 }, () => {
   let broker: KafkaBroker | undefined;
@@ -95,7 +80,7 @@ describe('kafka mode, three instances', { skip: gate.skip, timeout: 600_000 }, (
       for (const [i, id] of ids.entries()) {
         const run = await waitFor(`WfRun ${id} to end`, 30_000, async () => {
           const w = await c.getWfRun({ id, parentWfRunId: undefined });
-          return terminal(w) ? w : undefined;
+          return isTerminal(w) ? w : undefined;
         });
         assert.equal(run.status, LHStatus.COMPLETED, id);
         const out = await b.getVariable({ wfRunId: { id, parentWfRunId: undefined }, threadRunNumber: 0, name: 'out' });
@@ -137,7 +122,7 @@ describe('kafka mode, three instances', { skip: gate.skip, timeout: 600_000 }, (
       for (const id of acked) {
         const run = await waitFor(`WfRun ${id} to end`, 90_000, async () => {
           const w = await a.getWfRun({ id, parentWfRunId: undefined });
-          return terminal(w) ? w : undefined;
+          return isTerminal(w) ? w : undefined;
         });
         assert.equal(run.status, LHStatus.COMPLETED, id);
         lastDoneAt = Math.max(lastDoneAt, Date.now());

@@ -10,6 +10,8 @@ import { defineTask, loadConfig, LHTaskWorker, LittleHorseClient, Workflow } fro
 import { startServer, type ServerProcess } from '../harness/server-process.ts';
 import { startKafkaBroker, type KafkaBroker } from '../harness/kafka-broker.ts';
 import { gateOnTools } from '../harness/tools.ts';
+import { isTerminal } from '../harness/specs.ts';
+import { waitFor } from '../harness/wait-for.ts';
 
 const gate = process.env['KAFKA_BOOTSTRAP'] ? { skip: false as const, failure: undefined } : gateOnTools('the kafka-mode standby test', ['java', 'mvn']);
 const PARTITIONS = 6;
@@ -37,23 +39,6 @@ async function statusOf(server: ServerProcess): Promise<Status> {
   return (await res.json()) as Status;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  // Bounded by the deadline; each probe is one round of calls.
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
-
-const terminal = (w: WfRun): boolean => w.status === LHStatus.COMPLETED || w.status === LHStatus.ERROR || w.status === LHStatus.EXCEPTION;
 const runRequest = (id: string, n: number): RunWfRequest => RunWfRequest.fromPartial({ wfSpecName: 'standby-tripling', id, variables: { n: { value: { $case: 'int', value: BigInt(n) } } } });
 
 describe('kafka mode with one standby replica per partition', { skip: gate.skip, timeout: 300_000 }, () => {
@@ -101,7 +86,7 @@ describe('kafka mode with one standby replica per partition', { skip: gate.skip,
       for (const id of ids) {
         const run = await waitFor(`WfRun ${id} to end`, 30_000, async () => {
           const w = await a.getWfRun({ id, parentWfRunId: undefined });
-          return terminal(w) ? w : undefined;
+          return isTerminal(w) ? w : undefined;
         });
         assert.equal(run.status, LHStatus.COMPLETED, id);
       }
@@ -180,7 +165,7 @@ describe('kafka mode with one standby replica per partition', { skip: gate.skip,
       for (const id of [...ids, ...acked]) {
         const run = await waitFor(`WfRun ${id} to end`, 60_000, async () => {
           const w = await a.getWfRun({ id, parentWfRunId: undefined });
-          return terminal(w) ? w : undefined;
+          return isTerminal(w) ? w : undefined;
         });
         if (run.status !== LHStatus.COMPLETED) {
           const tasks = await a.listTaskRuns(ListTaskRunsRequest.fromPartial({ wfRunId: { id } }));

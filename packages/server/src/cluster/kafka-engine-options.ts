@@ -1,11 +1,11 @@
 // How a KafkaEngine is opened: the clients, topics and identity it works with, and the side of
 // the cluster it forwards to. open-kafka.ts builds these from the LHS_* settings.
-import type { EngineObserver } from '../engine/engine-observer.ts';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type { Limits } from '../config/limits.ts';
 import type { ApplyFn } from '../engine/batch-applier.ts';
 import type { CommandOutcome } from '../engine/engine-api.ts';
 import type { EngineLogger } from '../engine/engine-logger.ts';
+import type { EngineObserver } from '../engine/engine-observer.ts';
 import type { KvEntry, KvStore } from '../store/kv-store.ts';
 import type { ClusterView, MemberInfo } from './cluster-view.ts';
 import type { LocalPartitions } from './local-partitions.ts';

@@ -7,7 +7,7 @@
 // write the local store, answer, and run effects. The input positions live in the state itself,
 // so state and input can never disagree. Metadata is one more partition whose changelog every
 // instance follows into its local store.
-import type { Consumer, Producer } from '@platformatic/kafka';
+import type { Consumer } from '@platformatic/kafka';
 import { Command } from '@filly/proto/internal';
 import { Code } from '../processor/api-error.ts';
 import type { RecordCodec } from '../processor/context.ts';
@@ -16,7 +16,8 @@ import { BatchApplier, type ApplyFn } from '../engine/batch-applier.ts';
 import type { CommandOutcome, EngineApi, ScanOptions } from '../engine/engine-api.ts';
 import { EngineUnavailableError } from '../engine/engine-errors.ts';
 import { Watchers, type WatchListener } from '../engine/watchers.ts';
-import { routingProblem, runEffect } from '../engine/command-checks.ts';
+import { commandProblem, runEffect, TOO_MANY_WRITES } from '../engine/command-checks.ts';
+import { encodeShared } from '../processor/shared-writer.ts';
 import { readMetadata } from '../engine/startup-loads.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
 import { partitionPart } from '../store/keys.ts';
@@ -27,11 +28,11 @@ import type { LocalPartitions } from './local-partitions.ts';
 import { CommandOutcomes, isMoved, PARTITION_MOVED } from './command-outcomes.ts';
 import { PartitionOwnership } from './partition-ownership.ts';
 import { partitionOfStoreKey } from './changelog-records.ts';
-import { sleep, withTimeout, KAFKA_CALL_TIMEOUT_MS } from './kafka-calls.ts';
+import { sleep } from './kafka-calls.ts';
 import type { KafkaEngineOptions, RemotePartitions } from './kafka-engine-options.ts';
 import { KafkaMembership, type Ownership } from './membership.ts';
 import { MetadataFollower } from './metadata-follower.ts';
-import { IngressBatcher } from './ingress-batcher.ts';
+import { CommandProducer } from './command-producer.ts';
 import { isMetadataKey } from '../store/key-space.ts';
 import type { OwnedPartition } from './owned-partition.ts';
 import { preparePartitionBatch, type PreparedBatch } from './partition-batch.ts';
@@ -52,8 +53,7 @@ export class KafkaEngine implements EngineApi {
   readonly #watchers = new Watchers();
   readonly #outcomes: CommandOutcomes;
   readonly #ownership: PartitionOwnership;
-  readonly #ingress: Producer;
-  readonly #ingressBatcher: IngressBatcher;
+  readonly #ingress: CommandProducer;
   readonly #fetchConsumer: Consumer;
   readonly #fetcher: PartitionFetcher;
   readonly #followConsumer: Consumer;
@@ -79,8 +79,7 @@ export class KafkaEngine implements EngineApi {
     this.#applier = new BatchApplier(this.#cache, o.kv, apply, o.limits, o.logger, o.partitionCount);
     this.#tasks = new TaskQueues(DEFAULT_TASK_QUEUE_BOUNDS, o.logger);
     this.#outcomes = new CommandOutcomes({ maxKept: 100_000, keepMs: 120_000, maxWaiters: o.limits.maxPendingCommands });
-    this.#ingress = o.clients.producer({ idempotent: true });
-    this.#ingressBatcher = new IngressBatcher((messages) => this.#ingress.send({ messages, acks: -1 }), o.limits.maxPendingCommands);
+    this.#ingress = new CommandProducer(o.clients.producer({ idempotent: true }), o.topics, o.limits.maxPendingCommands);
     this.#fetchConsumer = o.clients.consumer(`${o.clusterId}-reader`);
     this.#fetcher = new PartitionFetcher(this.#fetchConsumer, o.fetch);
     this.#followConsumer = o.clients.consumer(`${o.clusterId}-reader`);
@@ -156,24 +155,14 @@ export class KafkaEngine implements EngineApi {
   async submit(command: Command): Promise<CommandOutcome> {
     if (!this.#ready) throw new EngineUnavailableError('The server is still starting.');
     if (this.#closing) throw new EngineUnavailableError('The server is shutting down.');
-    const payload = Command.encode(command).finish();
-    if (payload.length > this.#o.limits.maxRecordBytes) {
-      return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: `The request is ${payload.length} bytes; the limit is ${this.#o.limits.maxRecordBytes} bytes.` };
-    }
-    const problem = routingProblem(command, this.partitionCount);
+    const payload = encodeShared(Command, command);
+    const problem = commandProblem(command, payload, this.#o.limits.maxRecordBytes, this.partitionCount);
     if (problem) return problem;
+    if (!this.#ingress.hasRoom()) return TOO_MANY_WRITES;
     const partition = command.partition;
     const metadata = partition === METADATA_PARTITION;
-    if (!this.#ingressBatcher.hasRoom()) {
-      return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' };
-    }
     try {
-      await withTimeout(this.#ingressBatcher.send({
-        topic: metadata ? this.#o.topics.metadataCommand : this.#o.topics.coreCommand,
-        partition: metadata ? 0 : partition,
-        key: Buffer.from(command.commandId, 'utf8'),
-        value: Buffer.from(payload),
-      }), KAFKA_CALL_TIMEOUT_MS, 'producing a command');
+      await this.#ingress.produce(command, payload);
     } catch (err) {
       throw new EngineUnavailableError('The command log cannot be written right now.', { cause: err });
     }
@@ -202,11 +191,9 @@ export class KafkaEngine implements EngineApi {
     this.#assertReadable();
     const partition = partitionOfStoreKey(key);
     if (partition === undefined) throw new Error(`key ${key} belongs to no partition`);
-    if (isMetadataKey(key)) {
-      // Every request checks its tenant: answer metadata from memory when it is all committed.
-      const cached = this.#cache.loggedMetadata(key);
-      if (cached !== undefined) return cached === null ? undefined : codec.decode(cached);
-    }
+    // Every request checks its tenant: answer metadata from memory when it is all committed.
+    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : undefined;
+    if (cached !== undefined) return cached.value;
     const bytes = partition === METADATA_PARTITION || this.isServing(partition) ? await this.#kv.get(key) : await this.#remoteOrFail(partition).get(partition, key);
     return bytes === undefined ? undefined : codec.decode(bytes);
   }

@@ -1,16 +1,15 @@
 // Opens kafka mode: checks (and if allowed creates) the topics, opens this instance's local store,
 // starts the internal API, the engine (membership, restore, processing) and the forwarding of
 // calls to other instances, and makes sure the cluster's first objects exist.
-import type { EngineObserver } from '../engine/engine-observer.ts';
 import path from 'node:path';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { ServerConfig } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
-import { METADATA_PARTITION } from '../commands/routing.ts';
-import { ANONYMOUS_PRINCIPAL, DEFAULT_TENANT } from '../ingress/call-context.ts';
 import { RocksKv } from '../store/rocks-kv.ts';
 import type { EngineApi } from '../engine/engine-api.ts';
+import type { EngineObserver } from '../engine/engine-observer.ts';
+import { initializeCluster } from '../engine/initialize-cluster.ts';
 import type { KafkaSettings } from './kafka-settings.ts';
 import { createKafkaAdmin, createKafkaConsumer, createKafkaProducer } from './kafka-clients.ts';
 import { ensureTopics, topicNames } from './topics.ts';
@@ -121,16 +120,7 @@ export async function openKafkaEngine(config: ServerConfig, kafka: KafkaSettings
     await internal.close().catch(() => undefined);
     throw err;
   }
-  const outcome = await engine.submit({
-    commandId: randomUUID(),
-    timeMs: BigInt(Date.now()),
-    tenantId: DEFAULT_TENANT,
-    principalId: ANONYMOUS_PRINCIPAL,
-    partition: METADATA_PARTITION,
-    firedTimerKey: undefined,
-    generatedWfRunId: false,
-    body: { $case: 'initializeCluster', value: {} },
-  });
+  const outcome = await initializeCluster(engine);
   const close = async (): Promise<void> => {
     await engine.close();
     await internal?.close().catch(() => undefined);

@@ -1,10 +1,10 @@
 // One partition's share of a fetched round: the commands applied with the same processor as
 // embedded mode, turned into the records of one Kafka transaction (changelog records, timers
 // for other partitions, the new input positions) and the local writes that follow its commit.
-import type { EngineObserver } from '../engine/engine-observer.ts';
 import { Command, StoredTimer } from '@filly/proto/internal';
 import type { Effect } from '../processor/context.ts';
 import type { BatchApplier } from '../engine/batch-applier.ts';
+import { observeFiredTimers, type EngineObserver } from '../engine/engine-observer.ts';
 import type { CommandOutcome } from '../engine/engine-api.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
 import { METADATA_PARTITION } from '../commands/routing.ts';
@@ -60,7 +60,6 @@ export async function preparePartitionBatch(
     batchSeq: number;
     logger: { warn(o: object, m: string): void };
     observer?: EngineObserver;
-    nowMs?: () => number;
   },
 ): Promise<PreparedBatch> {
   const { partition } = input;
@@ -95,11 +94,7 @@ export async function preparePartitionBatch(
   const applied = deps.applier.applyBatch(commands, deps.batchSeq);
   if (deps.observer !== undefined) {
     deps.observer.batchApplied(commands.length, performance.now() - applyStartMs);
-    const nowMs = (deps.nowMs ?? Date.now)();
-    for (const command of commands) {
-      // A fired timer's command carries its due time as its time.
-      if (firedTimerKeyOf(command) !== undefined) deps.observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
-    }
+    observeFiredTimers(deps.observer, commands, Date.now());
   }
   const effects: Effect[] = [];
   applied.items.forEach((item, i) => {

@@ -10,6 +10,21 @@ import type { EngineLogger } from './engine-logger.ts';
 import type { TaskQueues } from '../effects/task-queues/task-queues.ts';
 import type { Watchers } from './watchers.ts';
 
+/** The answer to a write that finds the engine's queue full. */
+export const TOO_MANY_WRITES: CommandOutcome = {
+  ok: false,
+  code: Code.RESOURCE_EXHAUSTED,
+  message: 'The server has too many writes in progress; retry later.',
+};
+
+/** Undefined when the encoded command may be logged; else the outcome that refuses it. */
+export function commandProblem(command: Command, payload: Uint8Array, maxRecordBytes: number, partitionCount: number): CommandOutcome | undefined {
+  if (payload.length > maxRecordBytes) {
+    return { ok: false, code: Code.RESOURCE_EXHAUSTED, message: `The request is ${payload.length} bytes; the limit is ${maxRecordBytes} bytes.` };
+  }
+  return routingProblem(command, partitionCount);
+}
+
 /** Undefined when the command may be logged; else the outcome that refuses it. */
 export function routingProblem(command: Command, partitionCount: number): CommandOutcome | undefined {
   let routing;

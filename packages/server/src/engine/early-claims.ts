@@ -10,9 +10,9 @@
 // fails, both are void: the claim's caller gets an error and puts the task back, and the engine
 // rebuilds the task queues from the store once it recovers, which restores any task an early
 // 'task-unscheduled' effect removed.
-import type { Command } from '@filly/proto/internal';
+import { Command } from '@filly/proto/internal';
 import type { Effect } from '../processor/context.ts';
-import type { AppliedCommand } from './batch-applier.ts';
+import type { AppliedBatch, AppliedCommand, BatchApplier } from './batch-applier.ts';
 import type { PendingCommand } from './submit-queue.ts';
 
 export class EarlyClaims {
@@ -56,6 +56,21 @@ export class EarlyClaims {
     }
     return captured;
   }
+}
+
+/**
+ * Applies the claims `dispatch` returned at the end of the batch they belong to (their commands,
+ * outcomes and writes join it). False, and nothing applied, when a claim's WfRun group has left
+ * memory meanwhile: the caller then queues them as ordinary commands.
+ */
+export function appendClaims(applier: BatchApplier, batch: PendingCommand[], applied: AppliedBatch, claims: PendingCommand[], seq: number): boolean {
+  const commands = claims.map((p) => Command.decode(p.payload));
+  if (!applier.groupsCached(commands)) return false;
+  const more = applier.applyBatch(commands, seq);
+  for (const [key, value] of more.writes) applied.writes.set(key, value);
+  applied.items.push(...more.items);
+  batch.push(...claims);
+  return true;
 }
 
 function isTaskEffect(effect: Effect): boolean {

@@ -1,5 +1,6 @@
 // What an engine reports about its own work, for metrics. Called on the engine's loop, so an
 // observer must be cheap and must never throw (a throwing observer would fail the batch).
+import type { Command } from '@filly/proto/internal';
 
 export interface EngineObserver {
   /** A batch was applied: how many commands, and how long the synchronous apply took. */
@@ -15,3 +16,11 @@ export const NO_OBSERVER: EngineObserver = {
   batchDurable: () => undefined,
   timerFired: () => undefined,
 };
+
+/** Tells the observer how late each timer-fired command among `commands` is applied at `nowMs`. */
+export function observeFiredTimers(observer: EngineObserver, commands: readonly Command[], nowMs: number): void {
+  for (const command of commands) {
+    // A fired timer's command carries its due time as its time.
+    if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
+  }
+}

@@ -1,14 +1,14 @@
 // The embedded engine: a bounded submit queue, a loop that applies commands in batches against
-// the write-through cache, one log append (one fsync) per batch, then replies and effects, and
+// the write-through cache (workers' claims on the tasks a batch schedules join it:
+// early-claims.ts), one durable log append per batch, then replies and effects, and
 // one store write per batch carrying its state and the apply checkpoint, chained in batch order
 // behind the replies (reads wait for it). While one batch is being logged the next one is
 // collected and applied. Start-up replays the log from the store's
 // checkpoint through the same apply path, then rebuilds timers and task queues from the store.
-import { join } from 'node:path';
 import { Command } from '@filly/proto/internal';
 import { ApiError, Code } from '../processor/api-error.ts';
 import type { Effect, RecordCodec } from '../processor/context.ts';
-import { SegmentLog } from '../log/segment-log.ts';
+import type { SegmentLog } from '../log/segment-log.ts';
 import { APPLY_CHECKPOINT_KEY } from '../store/keys.ts';
 import { isMetadataKey } from '../store/key-space.ts';
 import type { KvStore } from '../store/kv-store.ts';
@@ -26,15 +26,14 @@ import { StoreWriter } from './store-writer.ts';
 import { recoverStorage, type StorageFailure } from './storage-recovery.ts';
 import { replayLog, replayStart } from './replay.ts';
 import { WakeableSleep } from './wakeable-sleep.ts';
-import { openTrustedStore } from './open-store.ts';
+import { openStorage } from './open-storage.ts';
 import { Watchers, type WatchListener } from './watchers.ts';
-import { routingProblem, runEffect, type EffectSinks } from './command-checks.ts';
-import { NO_OBSERVER, type EngineObserver } from './engine-observer.ts';
-import { EarlyClaims } from './early-claims.ts';
+import { commandProblem, runEffect, TOO_MANY_WRITES, type EffectSinks } from './command-checks.ts';
+import { NO_OBSERVER, observeFiredTimers, type EngineObserver } from './engine-observer.ts';
+import { appendClaims, EarlyClaims } from './early-claims.ts';
 import { encodeShared } from '../processor/shared-writer.ts';
 
 const DEFAULT_PROBE_INTERVAL_MS = 1_000;
-
 
 export interface EngineStats {
   batches: number;
@@ -92,16 +91,7 @@ export class Engine implements EngineApi {
       ...DEFAULT_TIMER_BOUNDS,
       ...options.timers,
       // A timer may be announced before its batch reaches the store: read after that write.
-      kv: {
-        get: async (key) => {
-          await this.#store.settled();
-          return kv.get(key);
-        },
-        scan: async (scan) => {
-          await this.#store.settled();
-          return kv.scan(scan);
-        },
-      },
+      kv: this.#store.readsAfterWrites(kv),
       submit: (command) => this.submit(command),
       nowMs: options.nowMs ?? Date.now,
       logger,
@@ -123,25 +113,7 @@ export class Engine implements EngineApi {
     const logger = options.logger ?? stderrLogger;
     // Loaded lazily so that an engine given its own apply function does not load the handlers.
     const apply = options.apply ?? (await import('../processor/apply.ts')).applyCommand;
-    const { log, report } = await SegmentLog.open(join(options.dataDir, 'log'), {
-      maxRecordBytes: options.limits.maxRecordBytes,
-      segmentBytes: options.segmentBytes,
-      faults: options.logFaults,
-    });
-    if (report.truncated) logger.warn({ ...report.truncated }, 'command log: cut away a torn final write');
-    let kv: KvStore;
-    try {
-      kv = await openTrustedStore({
-        storeDir: join(options.dataDir, 'store'),
-        kv: options.kv,
-        log,
-        logger,
-        verification: options.verifyStoreOnOpen ?? 'full',
-      });
-    } catch (err) {
-      await log.close();
-      throw err;
-    }
+    const { log, kv } = await openStorage(options, logger);
     const engine = new Engine(options, apply, log, kv, logger);
     try {
       await engine.#start();
@@ -186,27 +158,20 @@ export class Engine implements EngineApi {
     const refusal = this.#refusal();
     if (refusal) return Promise.reject(refusal);
     const payload = encodeShared(Command, command);
-    if (payload.length > this.#limits.maxRecordBytes) {
-      return refuse(Code.RESOURCE_EXHAUSTED, `The request is ${payload.length} bytes; the limit is ${this.#limits.maxRecordBytes} bytes.`);
-    }
-    const problem = routingProblem(command, this.partitionCount);
+    const problem = commandProblem(command, payload, this.#limits.maxRecordBytes, this.partitionCount);
     if (problem) return Promise.resolve(problem);
     return new Promise((resolve, reject) => {
       const pending: PendingCommand = { payload, resolve, reject, urgent: advancesExistingWork(command) };
       if (this.#earlyClaims.capture(command, pending)) return;
-      if (!this.#queue.push(pending)) {
-        resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
-      }
+      if (!this.#queue.push(pending)) resolve(TOO_MANY_WRITES);
     });
   }
 
   async get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined> {
     this.#assertReadable();
-    if (isMetadataKey(key)) {
-      // Every request checks its tenant: answer metadata from memory when it is all in the log.
-      const cached = this.#cache.loggedMetadata(key);
-      if (cached !== undefined) return cached === null ? undefined : codec.decode(cached);
-    }
+    // Every request checks its tenant: answer metadata from memory when it is all in the log.
+    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : undefined;
+    if (cached !== undefined) return cached.value;
     await this.#store.settled();
     const bytes = await this.#kv.get(key).catch((err: unknown) => this.#readFailed(err));
     return bytes === undefined ? undefined : codec.decode(bytes);
@@ -283,9 +248,11 @@ export class Engine implements EngineApi {
       const applyStartMs = performance.now();
       const applied = this.#applier.applyBatch(commands, seq);
       const claims = this.#earlyClaims.dispatch(applied.items, (effect) => this.#runEffect(effect));
-      if (claims.length > 0) this.#applyEarlyClaims(batch, applied, claims, seq);
+      if (claims.length > 0 && !appendClaims(this.#applier, batch, applied, claims, seq)) {
+        for (const p of claims) if (!this.#queue.push(p)) p.resolve(TOO_MANY_WRITES);
+      }
       this.#observer.batchApplied(batch.length, performance.now() - applyStartMs);
-      this.#observeFiredTimers(commands);
+      observeFiredTimers(this.#observer, commands, this.#nowMs());
       this.stats.batches++;
       this.#cache.evict();
       if (!(await inflight)) {
@@ -332,32 +299,6 @@ export class Engine implements EngineApi {
     applied.items.forEach((item, i) => batch[i]!.resolve(item.outcome));
     for (const item of applied.items) for (const effect of item.effects) this.#runEffect(effect, applied.writes);
     return true;
-  }
-
-  /** Applies the claims pollers made for the batch's new tasks as the end of the same batch. */
-  #applyEarlyClaims(batch: PendingCommand[], applied: AppliedBatch, claims: PendingCommand[], seq: number): void {
-    const commands = claims.map((p) => Command.decode(p.payload));
-    if (!this.#applier.groupsCached(commands)) {
-      // A claim for a group no longer in memory (evicted meanwhile): let it take the normal path.
-      for (const p of claims) {
-        if (!this.#queue.push(p)) p.resolve({ ok: false, code: Code.RESOURCE_EXHAUSTED, message: 'The server has too many writes in progress; retry later.' });
-      }
-      return;
-    }
-    const more = this.#applier.applyBatch(commands, seq);
-    for (const [key, value] of more.writes) applied.writes.set(key, value);
-    applied.items.push(...more.items);
-    batch.push(...claims);
-  }
-
-  #observeFiredTimers(commands: readonly Command[]): void {
-    const nowMs = this.#nowMs();
-    for (const command of commands) {
-      if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) {
-        // A fired timer's command carries its due time as its time.
-        this.#observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
-      }
-    }
   }
 
   /** `writes`: the batch that created the effect, when it is a live commit (not a replay). */
@@ -447,8 +388,4 @@ export class Engine implements EngineApi {
     if (!this.#ready) throw new EngineUnavailableError('The server is still starting.');
     if (this.#closeDone) throw new EngineUnavailableError('The server is shutting down.');
   }
-}
-
-function refuse(code: Code, message: string): Promise<CommandOutcome> {
-  return Promise.resolve({ ok: false, code, message });
 }

@@ -1,12 +1,10 @@
 // Opens the embedded engine in LHS_STATE_DIR and makes sure the cluster's first objects exist
 // (the default tenant and the anonymous admin principal) before any call is served.
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { ServerConfig } from '../config/config.ts';
 import type { Logger } from '../logging.ts';
-import { METADATA_PARTITION } from '../commands/routing.ts';
-import { ANONYMOUS_PRINCIPAL, DEFAULT_TENANT } from '../ingress/call-context.ts';
 import { Engine } from './engine.ts';
+import { initializeCluster } from './initialize-cluster.ts';
 import type { EngineObserver } from './engine-observer.ts';
 
 /** `observer` is told about batches and fired timers (the server's metrics). */
@@ -18,16 +16,7 @@ export async function openEmbeddedEngine(config: ServerConfig, log: Logger, obse
     logger: log.child({ component: 'engine' }),
     ...(observer === undefined ? {} : { observer }),
   });
-  const outcome = await engine.submit({
-    commandId: randomUUID(),
-    timeMs: BigInt(Date.now()),
-    tenantId: DEFAULT_TENANT,
-    principalId: ANONYMOUS_PRINCIPAL,
-    partition: METADATA_PARTITION,
-    firedTimerKey: undefined,
-    generatedWfRunId: false,
-    body: { $case: 'initializeCluster', value: {} },
-  });
+  const outcome = await initializeCluster(engine);
   if (!outcome.ok) throw new Error(`cluster initialization failed: ${outcome.message}`);
   return engine;
 }

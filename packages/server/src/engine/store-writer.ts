@@ -5,6 +5,8 @@
 import type { EngineLogger } from './engine-logger.ts';
 import type { KvStore } from '../store/kv-store.ts';
 
+export type KvReads = Pick<KvStore, 'get' | 'scan'>;
+
 const STORE_WRITE_ATTEMPTS = 3;
 /** Store writes that may trail the replies before the next batch waits for them. */
 const MAX_STORE_WRITES_BEHIND = 4;
@@ -40,6 +42,20 @@ export class StoreWriter {
   /** Resolves once every queued write has landed or been skipped. Never rejects. */
   settled(): Promise<void> {
     return this.#tail;
+  }
+
+  /** Reads of `kv` that first wait for every write queued so far (they see what was answered). */
+  readsAfterWrites(kv: KvReads): KvReads {
+    return {
+      get: async (key) => {
+        await this.settled();
+        return kv.get(key);
+      },
+      scan: async (scan) => {
+        await this.settled();
+        return kv.scan(scan);
+      },
+    };
   }
 
   /** After a recovery replayed what the store missed: writes land again. */

@@ -14,6 +14,7 @@ import * as keys from '../store/keys.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
 import { FOREIGN_BOOKMARK, pageSizeOf } from './pages.ts';
+import { encodePartitionBookmark, parsePartitionBookmark, type PartitionPosition } from './partition-bookmark.ts';
 import { requireWfRunId } from './validate.ts';
 
 /** Index entries one call examines at most; a sparse match returns a short page and a bookmark. */
@@ -33,19 +34,14 @@ interface Criteria {
   variables: VariableMatch[];
 }
 
-interface Bookmark {
-  partition: number;
-  afterKey: string | undefined;
-}
-
 export async function searchWfRun(deps: IngressDeps, ctx: CallContext, req: SearchWfRunRequest): Promise<WfRunIdList> {
   const criteria = await criteriaOf(deps, ctx, req);
   const pageSize = pageSizeOf(deps, req.limit);
   const partitions = partitionsToSearch(deps, criteria);
-  let position = parseBookmark(req.bookmark, partitions);
+  let position = parsePartitionBookmark(req.bookmark, partitions);
   const results: WfRunId[] = [];
   let scanned = 0;
-  let lastReturned: Bookmark | undefined;
+  let lastReturned: PartitionPosition | undefined;
 
   while (position !== undefined && scanned < MAX_SCANNED_PER_CALL) {
     const prefix = keys.wfRunSearchPrefix(position.partition, ctx.tenant, criteria.wfSpecName);
@@ -63,7 +59,7 @@ export async function searchWfRun(deps: IngressDeps, ctx: CallContext, req: Sear
       }
       if (!(await matches(deps, ctx, position.partition, row.value, criteria))) continue;
       // A match beyond a full page: there is more; resume after the last result returned.
-      if (results.length === pageSize && lastReturned !== undefined) return { results, bookmark: encodeBookmark(lastReturned) };
+      if (results.length === pageSize && lastReturned !== undefined) return { results, bookmark: encodePartitionBookmark(lastReturned) };
       if (row.value.id !== undefined) results.push(row.value.id);
       lastReturned = { partition: position.partition, afterKey: row.key };
     }
@@ -76,7 +72,7 @@ export async function searchWfRun(deps: IngressDeps, ctx: CallContext, req: Sear
     }
   }
   // Out of budget: resume exactly where the scan stopped.
-  return { results, bookmark: position === undefined ? undefined : encodeBookmark(position) };
+  return { results, bookmark: position === undefined ? undefined : encodePartitionBookmark(position) };
 }
 
 async function criteriaOf(deps: IngressDeps, ctx: CallContext, req: SearchWfRunRequest): Promise<Criteria> {
@@ -156,26 +152,4 @@ function startKey(prefix: string, earliestMs: number | undefined): string | unde
 
 function startMsOfKey(key: string, prefix: string): number {
   return Number(key.slice(prefix.length, prefix.length + START_DIGITS));
-}
-
-function encodeBookmark(b: Bookmark): Buffer {
-  return Buffer.from(JSON.stringify({ p: b.partition, k: b.afterKey ?? null }), 'utf8');
-}
-
-function parseBookmark(bytes: Uint8Array | undefined, partitions: number[]): Bookmark | undefined {
-  const first = partitions[0];
-  if (first === undefined) return undefined;
-  if (bytes === undefined || bytes.length === 0) return { partition: first, afterKey: undefined };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const p = (parsed as { p?: unknown } | undefined)?.p;
-  const k = (parsed as { k?: unknown } | undefined)?.k;
-  if (typeof p !== 'number' || !partitions.includes(p) || (k !== null && typeof k !== 'string')) {
-    throw invalidArgument(FOREIGN_BOOKMARK);
-  }
-  return { partition: p, afterKey: k ?? undefined };
 }

@@ -133,6 +133,16 @@ export class StateCache {
    * does not exist, undefined when the cache holds metadata not yet in the log (ask the store).
    * Serving these reads from memory spares the store one read per request (tenant checks).
    */
+  /**
+   * A metadata record answered from memory, decoded: `{ value }` (value undefined: no such record)
+   * when every metadata change is in the log, else undefined (read the store).
+   */
+  loggedMetadataRecord<T>(codec: RecordCodec<T>, key: string): { value: T | undefined } | undefined {
+    const bytes = this.loggedMetadata(key);
+    if (bytes === undefined) return undefined;
+    return { value: bytes === null ? undefined : codec.decode(bytes) };
+  }
+
   loggedMetadata(key: string): Uint8Array | null | undefined {
     if (!isMetadataKey(key)) throw new Error(`${key} is not a metadata key`);
     if (this.#metadataDirtySeq > this.#loggedSeq) return undefined;

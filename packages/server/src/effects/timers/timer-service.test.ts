@@ -24,6 +24,11 @@ function committingSubmit(kv: MemoryKv, fired: string[]): (c: Command) => Promis
   };
 }
 
+/** A TimerService over `kv` whose fired commands commit (see committingSubmit) into `fired`. */
+function committingService(partitions: number, kv: MemoryKv, fired: string[], bounds: { maxLoaded: number; maxFiring: number }): TimerService {
+  return new TimerService(partitions, { kv, submit: committingSubmit(kv, fired), nowMs: Date.now, logger: quiet, ...bounds, retryDelayMs: 10 });
+}
+
 async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
   const start = Date.now();
   while (!cond()) {
@@ -54,15 +59,7 @@ test('10,000 stored timers fire in due order with a 100-timer memory window', as
   }
   await kv.write(writes);
   const fired: string[] = [];
-  const service = new TimerService(1, {
-    kv,
-    submit: committingSubmit(kv, fired),
-    nowMs: Date.now,
-    logger: quiet,
-    maxLoaded: 100,
-    maxFiring: 20,
-    retryDelayMs: 10,
-  });
+  const service = committingService(1, kv, fired, { maxLoaded: 100, maxFiring: 20 });
   await service.start();
   await until(() => fired.length === 10_000, 20_000);
   service.stop();
@@ -75,15 +72,7 @@ test('new timers inside and beyond the loaded window both fire, in order', async
   const kv = new MemoryKv();
   const fired: string[] = [];
   const base = Date.now() + 100;
-  const service = new TimerService(2, {
-    kv,
-    submit: committingSubmit(kv, fired),
-    nowMs: Date.now,
-    logger: quiet,
-    maxLoaded: 3,
-    maxFiring: 5,
-    retryDelayMs: 10,
-  });
+  const service = committingService(2, kv, fired, { maxLoaded: 3, maxFiring: 5 });
   const add = async (partition: number, due: number, id: string): Promise<string> => {
     const key = timerKey(partition, due, id);
     await kv.write([{ key, value: storedTimer(key, due) }]);
@@ -155,15 +144,7 @@ test('a timer handed over with its record fires without reading the store', asyn
 test('a cancelled timer does not fire, even when its record is held in memory; the others do', async () => {
   const kv = new MemoryKv();
   const fired: string[] = [];
-  const service = new TimerService(1, {
-    kv,
-    submit: committingSubmit(kv, fired),
-    nowMs: Date.now,
-    logger: quiet,
-    maxLoaded: 100,
-    maxFiring: 10,
-    retryDelayMs: 10,
-  });
+  const service = committingService(1, kv, fired, { maxLoaded: 100, maxFiring: 10 });
   await service.start();
   const due = Date.now() + 50;
   const kept = timerKey(0, due, 'kept');

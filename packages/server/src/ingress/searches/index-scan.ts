@@ -6,6 +6,7 @@ import { invalidArgument } from '../../processor/api-error.ts';
 import { INDEX_TIME_DIGITS, pad } from '../../store/keys.ts';
 import type { IngressDeps } from '../deps.ts';
 import { FOREIGN_BOOKMARK, pageSizeOf } from '../pages.ts';
+import { encodePartitionBookmark, parsePartitionBookmark, type PartitionPosition } from '../partition-bookmark.ts';
 
 /** Index entries one call examines at most; a sparse match returns a short page and a bookmark. */
 const MAX_SCANNED_PER_CALL = 50_000;
@@ -30,11 +31,6 @@ export interface IdPage<R> {
   bookmark: Buffer | undefined;
 }
 
-interface Position {
-  partition: number;
-  afterKey: string | undefined;
-}
-
 export async function searchIndex<E, R>(
   deps: IngressDeps,
   search: IndexSearch<E, R>,
@@ -46,7 +42,7 @@ export async function searchIndex<E, R>(
   let position = parseBookmark(bookmark, search);
   const results: R[] = [];
   let scanned = 0;
-  let lastReturned: Position | undefined;
+  let lastReturned: PartitionPosition | undefined;
 
   while (position !== undefined && scanned < MAX_SCANNED_PER_CALL) {
     const prefix = search.prefixOf(position.partition);
@@ -63,7 +59,7 @@ export async function searchIndex<E, R>(
       const result = search.resultOf(row.value);
       if (result === undefined) continue;
       // A match beyond a full page: there is more; resume after the last result returned.
-      if (results.length === pageSize && lastReturned !== undefined) return { results, bookmark: encodeBookmark(lastReturned) };
+      if (results.length === pageSize && lastReturned !== undefined) return { results, bookmark: encodePartitionBookmark(lastReturned) };
       results.push(result);
       lastReturned = { partition: position.partition, afterKey: row.key };
     }
@@ -77,7 +73,7 @@ export async function searchIndex<E, R>(
     }
   }
   // Out of budget: resume exactly where the scan stopped.
-  return { results, bookmark: position === undefined ? undefined : encodeBookmark(position) };
+  return { results, bookmark: position === undefined ? undefined : encodePartitionBookmark(position) };
 }
 
 /** Every partition of the engine, in order: the data of these searches is spread over all. */
@@ -95,26 +91,11 @@ function createdMsOfKey(key: string, prefix: string): number {
   return Number(key.slice(prefix.length, prefix.length + INDEX_TIME_DIGITS));
 }
 
-function encodeBookmark(position: Position): Buffer {
-  return Buffer.from(JSON.stringify({ p: position.partition, k: position.afterKey ?? null }), 'utf8');
-}
-
-function parseBookmark<E, R>(bytes: Uint8Array | undefined, search: IndexSearch<E, R>): Position | undefined {
-  const first = search.partitions[0];
-  if (first === undefined) return undefined;
-  if (bytes === undefined || bytes.length === 0) return { partition: first, afterKey: undefined };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const p = (parsed as { p?: unknown } | undefined)?.p;
-  const k = (parsed as { k?: unknown } | undefined)?.k;
-  if (typeof p !== 'number' || !search.partitions.includes(p) || (k !== null && typeof k !== 'string')) {
-    throw invalidArgument(FOREIGN_BOOKMARK);
-  }
+function parseBookmark<E, R>(bytes: Uint8Array | undefined, search: IndexSearch<E, R>): PartitionPosition | undefined {
+  const position = parsePartitionBookmark(bytes, search.partitions);
+  if (position === undefined) return undefined;
+  const { partition: p, afterKey: k } = position;
   // A key from another index (or another request's filters) would resume somewhere meaningless.
-  if (k !== null && !k.startsWith(search.prefixOf(p))) throw invalidArgument(FOREIGN_BOOKMARK);
-  return { partition: p, afterKey: k ?? undefined };
+  if (k !== undefined && !k.startsWith(search.prefixOf(p))) throw invalidArgument(FOREIGN_BOOKMARK);
+  return position;
 }

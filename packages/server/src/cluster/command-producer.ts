@@ -3,7 +3,10 @@
 // round trips of all commands before it. Instead the commands that arrive while a request is in
 // flight go together as the next request: the same messages in the same order per partition,
 // with one round trip for all of them.
-import type { MessageToProduce } from '@platformatic/kafka';
+import type { MessageToProduce, Producer } from '@platformatic/kafka';
+import type { Command } from '@filly/proto/internal';
+import { METADATA_PARTITION } from '../commands/routing.ts';
+import { KAFKA_CALL_TIMEOUT_MS, withTimeout } from './kafka-calls.ts';
 
 /** Commands in one Produce request at most (small commands: a few hundred kB). */
 const MAX_MESSAGES_PER_REQUEST = 1_000;
@@ -63,5 +66,38 @@ export class IngressBatcher {
         for (const q of batch) q.reject(err);
       },
     ).finally(() => this.#flush());
+  }
+}
+
+/** Ingress's producer of commands: each to its partition of the core or metadata command topic. */
+export class CommandProducer {
+  readonly #producer: Producer;
+  readonly #batcher: IngressBatcher;
+  readonly #topics: { coreCommand: string; metadataCommand: string };
+
+  constructor(producer: Producer, topics: { coreCommand: string; metadataCommand: string }, maxQueued: number) {
+    this.#producer = producer;
+    this.#topics = topics;
+    this.#batcher = new IngressBatcher((messages) => producer.send({ messages, acks: -1 }), maxQueued);
+  }
+
+  hasRoom(): boolean {
+    return this.#batcher.hasRoom();
+  }
+
+  /** Resolves once the brokers acknowledge the command; rejects after KAFKA_CALL_TIMEOUT_MS. */
+  produce(command: Command, payload: Uint8Array): Promise<void> {
+    const metadata = command.partition === METADATA_PARTITION;
+    const message: IngressMessage = {
+      topic: metadata ? this.#topics.metadataCommand : this.#topics.coreCommand,
+      partition: metadata ? 0 : command.partition,
+      key: Buffer.from(command.commandId, 'utf8'),
+      value: Buffer.from(payload),
+    };
+    return withTimeout(this.#batcher.send(message), KAFKA_CALL_TIMEOUT_MS, 'producing a command');
+  }
+
+  close(): Promise<void> {
+    return this.#producer.close();
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IngressBatcher, type IngressMessage } from './ingress-batcher.ts';
+import { IngressBatcher, type IngressMessage } from './command-producer.ts';
 
 const msg = (n: number): IngressMessage => ({ topic: 't', partition: n % 3, key: Buffer.from(`k${n}`), value: Buffer.from(`v${n}`) });
 

@@ -191,8 +191,11 @@ export class KafkaEngine implements EngineApi {
     this.#assertReadable();
     const partition = partitionOfStoreKey(key);
     if (partition === undefined) throw new Error(`key ${key} belongs to no partition`);
-    // Every request checks its tenant: answer metadata from memory when it is all committed.
-    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : undefined;
+    // Every request checks its tenant, and most reads are of WfRuns just worked on: answer from
+    // memory what is all committed (groups only of partitions this instance serves).
+    const cached = isMetadataKey(key)
+      ? this.#cache.loggedMetadataRecord(codec, key)
+      : this.isServing(partition) ? this.#cache.loggedGroupRecord(codec, key) : undefined;
     if (cached !== undefined) return cached.value;
     const bytes = partition === METADATA_PARTITION || this.isServing(partition) ? await this.#kv.get(key) : await this.#remoteOrFail(partition).get(partition, key);
     return bytes === undefined ? undefined : codec.decode(bytes);

@@ -169,8 +169,9 @@ export class Engine implements EngineApi {
 
   async get<T>(codec: RecordCodec<T>, key: string): Promise<T | undefined> {
     this.#assertReadable();
-    // Every request checks its tenant: answer metadata from memory when it is all in the log.
-    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : undefined;
+    // Every request checks its tenant, and most reads are of WfRuns just worked on: answer from
+    // memory what is all in the log, sparing a wait for the store and a thread-pool hop.
+    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : this.#cache.loggedGroupRecord(codec, key);
     if (cached !== undefined) return cached.value;
     await this.#store.settled();
     const bytes = await this.#kv.get(key).catch((err: unknown) => this.#readFailed(err));

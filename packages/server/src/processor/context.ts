@@ -11,6 +11,11 @@ export interface RecordCodec<T> {
   readonly name: string;
   encode(value: T): Uint8Array;
   decode(bytes: Uint8Array): T;
+  /**
+   * Metadata read by most commands and never changed in place by a handler (a WfSpec, a TaskDef):
+   * decoded once, frozen, and the same object handed to every reader until the record is written.
+   */
+  readonly sharedWhenRead?: boolean;
 }
 
 export interface StateTx {

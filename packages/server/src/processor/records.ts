@@ -39,19 +39,23 @@ interface ProtoFns<T> extends WriterEncoder<T> {
   decode(input: Uint8Array): T;
 }
 
-function codec<T>(name: string, fns: ProtoFns<T>): RecordCodec<T> {
+function codec<T>(name: string, fns: ProtoFns<T>, sharedWhenRead = false): RecordCodec<T> {
   return {
     name,
     encode: (value) => encodeShared(fns, value),
     decode: (bytes) => fns.decode(bytes),
+    sharedWhenRead,
   };
 }
 
+/** A metadata codec whose decoded records are shared, frozen, between commands (RecordCodec). */
+const sharedCodec = <T>(name: string, fns: ProtoFns<T>): RecordCodec<T> => codec(name, fns, true);
+
 export const Records = {
-  taskDef: codec('TaskDef', TaskDef),
-  wfSpec: codec('WfSpec', WfSpec),
-  externalEventDef: codec('ExternalEventDef', ExternalEventDef),
-  structDef: codec('StructDef', StructDef),
+  taskDef: sharedCodec('TaskDef', TaskDef),
+  wfSpec: sharedCodec('WfSpec', WfSpec),
+  externalEventDef: sharedCodec('ExternalEventDef', ExternalEventDef),
+  structDef: sharedCodec('StructDef', StructDef),
   tenant: codec('Tenant', Tenant),
   principal: codec('Principal', Principal),
   wfRun: codec('WfRun', WfRun),
@@ -62,11 +66,11 @@ export const Records = {
   scheduledTask: codec('ScheduledTask', ScheduledTask),
   timer: codec('StoredTimer', StoredTimer),
   attemptTimerPointer: codec('AttemptTimerPointer', AttemptTimerPointer),
-  userTaskDef: codec('UserTaskDef', UserTaskDef),
+  userTaskDef: sharedCodec('UserTaskDef', UserTaskDef),
   /** Pointer to the newest version of a UserTaskDef. */
   userTaskDefPointer: codec('UserTaskDefIdPointer', UserTaskDefId),
   userTaskRun: codec('UserTaskRun', UserTaskRun),
-  workflowEventDef: codec('WorkflowEventDef', WorkflowEventDef),
+  workflowEventDef: sharedCodec('WorkflowEventDef', WorkflowEventDef),
   workflowEvent: codec('WorkflowEvent', WorkflowEvent),
   correlatedEvent: codec('CorrelatedEvent', CorrelatedEvent),
   correlationMarker: codec('CorrelationMarker', CorrelationMarker),

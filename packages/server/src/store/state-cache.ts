@@ -9,6 +9,7 @@
 // form, so the next reader decodes the committed bytes again.
 import type { RecordCodec } from '../processor/context.ts';
 import type { KvEntry } from './kv-store.ts';
+import { deepFreeze } from './deep-freeze.ts';
 import { SortedKeys } from './sorted-keys.ts';
 import { groupPrefixOfKey, isMetadataKey } from './key-space.ts';
 
@@ -41,6 +42,20 @@ interface Group {
 export function decodedValue<T>(entry: CacheEntry, codec: RecordCodec<T>): T {
   if (entry.codec !== codec || entry.value === undefined) {
     entry.value = codec.decode(entry.bytes);
+    entry.codec = codec as RecordCodec<unknown>;
+  }
+  return entry.value as T;
+}
+
+/**
+ * The decoded value of a metadata entry, frozen and kept across commands: metadata (a WfSpec, a
+ * TaskDef) is read by nearly every command and changed rarely, so decoding it anew each time was
+ * a large share of the processor's work. Freezing makes the sharing safe (see deep-freeze.ts); a
+ * handler that derives a record from metadata copies what it changes.
+ */
+export function sharedDecodedValue<T>(entry: CacheEntry, codec: RecordCodec<T>): T {
+  if (entry.codec !== codec || entry.value === undefined) {
+    entry.value = deepFreeze(codec.decode(entry.bytes));
     entry.codec = codec as RecordCodec<unknown>;
   }
   return entry.value as T;
@@ -141,6 +156,20 @@ export class StateCache {
     const bytes = this.loggedMetadata(key);
     if (bytes === undefined) return undefined;
     return { value: bytes === null ? undefined : codec.decode(bytes) };
+  }
+
+  /**
+   * A record of a cached WfRun group answered from memory, decoded anew for the caller: `{ value }`
+   * (undefined: no such record) when every change to the group is in the log, else undefined
+   * (ask the store). A group is loaded whole, so a key it lacks is not in the store either.
+   */
+  loggedGroupRecord<T>(codec: RecordCodec<T>, key: string): { value: T | undefined } | undefined {
+    const prefix = groupPrefixOfKey(key);
+    if (prefix === undefined) return undefined;
+    const group = this.#groups.get(prefix);
+    if (group === undefined || group.dirtySeq > this.#loggedSeq) return undefined;
+    const bytes = group.region.entries.get(key)?.bytes;
+    return { value: bytes === undefined ? undefined : codec.decode(bytes) };
   }
 
   loggedMetadata(key: string): Uint8Array | null | undefined {

@@ -39,7 +39,7 @@ test('abort leaves the cache untouched even after the handler mutated what it re
   const before = cache.metadata.entries.get(defKey)!.bytes;
   const tx = new TxBuffer(cache, group, 1000);
   const def = tx.get(Records.taskDef, defKey)!;
-  def.description = 'mutated';
+  assert.throws(() => { def.description = 'mutated'; }, TypeError);
   const run = tx.get(Records.wfRun, runKey)!;
   run.greatestThreadrunNumber = 99;
   tx.put(Records.wfRun, runKey, run);
@@ -72,9 +72,23 @@ test('commit moves writes into the cache and returns them for the store', () => 
 test('a mutation without put() does not survive commit', () => {
   const cache = seededCache();
   const tx = new TxBuffer(cache, group, 1000);
-  tx.get(Records.taskDef, defKey)!.description = 'sneaky';
+  tx.get(Records.wfRun, runKey)!.greatestThreadrunNumber = 99;
   tx.commit(1);
-  assert.equal(new TxBuffer(cache, group, 1000).get(Records.taskDef, defKey)?.description, 'v1');
+  assert.equal(new TxBuffer(cache, group, 1000).get(Records.wfRun, runKey)?.greatestThreadrunNumber, 1);
+});
+
+test('metadata is shared between transactions and cannot be changed in place', () => {
+  const cache = seededCache();
+  const first = new TxBuffer(cache, group, 1000).get(Records.taskDef, defKey)!;
+  assert.throws(() => { first.description = 'sneaky'; }, TypeError);
+  const second = new TxBuffer(cache, group, 1000).get(Records.taskDef, defKey);
+  assert.equal(second, first);
+  assert.equal(second?.description, 'v1');
+  // A write replaces the shared object: the next reader sees the new bytes decoded.
+  const tx = new TxBuffer(cache, group, 1000);
+  tx.put(Records.taskDef, defKey, { ...first, description: 'v2' });
+  tx.commit(2);
+  assert.equal(new TxBuffer(cache, group, 1000).get(Records.taskDef, defKey)?.description, 'v2');
 });
 
 test('reads and writes outside metadata and the command’s group throw', () => {

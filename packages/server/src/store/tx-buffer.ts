@@ -9,7 +9,7 @@
 import type { RecordCodec, StateTx } from '../processor/context.ts';
 import { ApiError, Code } from '../processor/api-error.ts';
 import { compareKeys, type KvWrite } from './kv-store.ts';
-import { decodedValue, type Region, type StateCache } from './state-cache.ts';
+import { decodedValue, sharedDecodedValue, type Region, type StateCache } from './state-cache.ts';
 import { ENGINE_KEY_PREFIX, groupPrefixOfKey, isMetadataKey } from './key-space.ts';
 
 type PendingWrite = { kind: 'put'; codec: RecordCodec<unknown>; value: unknown; bytes?: Uint8Array } | { kind: 'delete' };
@@ -45,6 +45,7 @@ export class TxBuffer implements StateTx {
     }
     const entry = this.#readableRegion(key, 'get').entries.get(key);
     if (!entry) return undefined;
+    if (codec.sharedWhenRead === true && isMetadataKey(key)) return sharedDecodedValue(entry, codec);
     this.#touched.add(key);
     return decodedValue(entry, codec);
   }

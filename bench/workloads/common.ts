@@ -167,5 +167,16 @@ export async function singlePhaseResult(
 ): Promise<WorkloadResult> {
   const { value: outcome, samples } = await withFleet(ctx, wfSpecName, staticVariables, ({ fleet }) => fleet.runPhase(request));
   const phase = phaseFigures(label, request.mode, outcome);
-  return { title, supported: true, settings, phases: [phase], figures: pickFigures(phase), procSamples: samples };
+  return measuredResult(title, settings, [phase], pickFigures(phase), samples);
+}
+
+/** The result of a workload that ran: its phases, headline figures and process samples. */
+export function measuredResult(
+  title: string,
+  settings: Record<string, unknown>,
+  phases: PhaseFigures[],
+  figures: Record<string, unknown>,
+  procSamples: ProcSample[],
+): WorkloadResult {
+  return { title, supported: true, settings, phases, figures, procSamples };
 }

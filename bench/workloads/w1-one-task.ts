@@ -12,7 +12,7 @@ import type { ProcSample } from '../proc-sampler.ts';
 import { phaseFigures, type PhaseFigures } from '../report.ts';
 import { oneTaskSpec } from '../specs.ts';
 import { renderSvg, type Panel } from '../svg-plot.ts';
-import { commonSettings, deploy, phaseTiming, withFleet, type Workload } from './common.ts';
+import { commonSettings, deploy, measuredResult, phaseTiming, withFleet, type Workload } from './common.ts';
 
 const WF_SPEC = 'bench-w1-one-task';
 const DEFAULT_RATE_FRACTIONS = [0.5, 0.8];
@@ -55,23 +55,17 @@ export const w1: Workload = {
       console.log(`  max phase: first 10 s ${meanOf(completedPerSec.slice(0, 10))}/s, last 10 s ${meanOf(completedPerSec.slice(-10))}/s; ` +
         `server RSS ${Math.round(rss[0] ?? 0)} → ${Math.round(Math.max(0, ...rss))} MiB (max)`);
     }
-    return {
-      title: this.title,
-      supported: true,
-      settings,
-      phases,
-      figures: {
-        maxWfRunsPerSec: maxPhase?.wfRunsCompletedPerSec ?? 0,
-        maxPhaseCompletedPerSec: completedPerSec,
-        maxPhaseFirst10sPerSec: meanOf(completedPerSec.slice(0, 10)),
-        maxPhaseLast10sPerSec: meanOf(completedPerSec.slice(-10)),
-        completionLatencyAtMax: maxPhase?.latency['runWfToCompleted'],
-        fixedRates: phases.slice(1).map((p) => ({ phase: p.label, completionLatency: p.latency['runWfToCompleted'] })),
-        serverRssMbMax: Math.max(0, ...samples.map((s) => s.serverRssMb ?? 0)),
-      },
-      procSamples: samples,
-      svg: plot(timeline, refUs, samples, ctx.target.mode === 'kafka' ? `kafka mode, ${ctx.target.addresses.length} instances` : ctx.target.mode),
+    const figures = {
+      maxWfRunsPerSec: maxPhase?.wfRunsCompletedPerSec ?? 0,
+      maxPhaseCompletedPerSec: completedPerSec,
+      maxPhaseFirst10sPerSec: meanOf(completedPerSec.slice(0, 10)),
+      maxPhaseLast10sPerSec: meanOf(completedPerSec.slice(-10)),
+      completionLatencyAtMax: maxPhase?.latency['runWfToCompleted'],
+      fixedRates: phases.slice(1).map((p) => ({ phase: p.label, completionLatency: p.latency['runWfToCompleted'] })),
+      serverRssMbMax: Math.max(0, ...samples.map((s) => s.serverRssMb ?? 0)),
     };
+    const mode = ctx.target.mode === 'kafka' ? `kafka mode, ${ctx.target.addresses.length} instances` : ctx.target.mode;
+    return { ...measuredResult(this.title, settings, phases, figures, samples), svg: plot(timeline, refUs, samples, mode) };
   },
 };
 

@@ -7,8 +7,8 @@
 // Backpressure: a worker that stops reading its responses must not keep claiming tasks it will
 // never see (they would wait for their timeout while other workers idle), nor make the server
 // buffer responses without bound. So a stream offers only a few of its credits to the task queue
-// at once, and none while its responses are not flowing out (claims in progress or the
-// transport's write buffer full); held credits are offered again on 'drain'.
+// at once (its claim window), and none while its responses are not flowing out (claims in
+// progress or the transport's write buffer full); held credits are offered again on 'drain'.
 import { ScheduledTask, type PollTaskRequest, type PollTaskResponse } from '@filly/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { ApiError, Code } from '../../processor/api-error.ts';
@@ -22,10 +22,15 @@ import { isLhName } from '../validate.ts';
 import { toServiceError } from '../status.ts';
 import { endStreamWithError } from '../stream-status.ts';
 
-/** Credits of one stream waiting in the task queue at once. */
-const MAX_WAITING_CREDITS_PER_STREAM = 16;
-/** Responses of one stream being claimed or not yet flushed before its credits are held back. */
-const MAX_UNSENT_RESPONSES_PER_STREAM = 16;
+/**
+ * A stream's claim window: how many of its credits may wait in the task queue, and how many of
+ * its responses may be in the making (claimed, or not yet flushed) before the rest are held back.
+ * It starts small, so a worker that asks for many tasks and never reads them takes few; it grows
+ * by one for each request that arrives after a response went out (the worker is working through
+ * its tasks), up to the stream's outstanding-poll limit; and it drops back to the start when the
+ * transport pushes back.
+ */
+const INITIAL_CLAIM_WINDOW = 16;
 
 export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskRequest, PollTaskResponse>): void {
   const ctx = callContextOf(stream.metadata);
@@ -33,6 +38,8 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
   const waiting = new Map<() => void, PollTaskRequest>();
   const held: PollTaskRequest[] = [];
   let claiming = 0;
+  let claimWindow = INITIAL_CLAIM_WINDOW;
+  let responded = false;
   let taskDefName: string | undefined;
   let closed = false;
 
@@ -48,10 +55,14 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
     close();
     endStreamWithError(stream as ServerDuplexStream<unknown, unknown>, toServiceError(err, deps.log, 'PollTask'));
   };
-  const flowing = (): boolean => !stream.writableNeedDrain && claiming + stream.writableLength < MAX_UNSENT_RESPONSES_PER_STREAM;
+  const flowing = (): boolean => !stream.writableNeedDrain && claiming + stream.writableLength < claimWindow;
   const respond = (response: PollTaskResponse): void => {
     if (closed || stream.destroyed || !stream.writable) return;
-    if (!stream.write(response)) holdWaiting();
+    responded = true;
+    if (!stream.write(response)) {
+      claimWindow = INITIAL_CLAIM_WINDOW;
+      holdWaiting();
+    }
   };
   // Takes the credits back from the task queue while responses cannot flow.
   const holdWaiting = (): void => {
@@ -63,7 +74,7 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
   };
   const offer = (): void => {
     let guard = 0;
-    while (!closed && held.length > 0 && waiting.size < MAX_WAITING_CREDITS_PER_STREAM && flowing()) {
+    while (!closed && held.length > 0 && waiting.size < claimWindow && flowing()) {
       if (++guard > maxOutstanding) throw new Error('PollTask offer loop did not converge');
       const req = held.shift()!;
       if (!register(req)) return;
@@ -116,6 +127,7 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
     if (waiting.size + held.length + claiming >= maxOutstanding) {
       return fail(new ApiError(Code.RESOURCE_EXHAUSTED, `More than ${maxOutstanding} outstanding polls on one stream (FILLY_MAX_OUTSTANDING_POLLS_PER_STREAM); send the next request after each response.`));
     }
+    if (responded && claimWindow < maxOutstanding) claimWindow++;
     held.push(req);
     offer();
   });

@@ -1,7 +1,7 @@
 // Keeping the secondary indexes in step with the objects they index, inside the command's
 // transaction. Every writer of an indexed object calls one of these:
-//   - RunRuntime.flush calls reindexFlushed for each record it writes (it knows the previous
-//     version, so stale keys are removed exactly);
+//   - RunRuntime.flush calls reindexFlushed for each record it writes (it kept the entries of the
+//     previous version, so stale keys are removed exactly);
 //   - handlers that write an object straight to the context call updateIndexes;
 //   - deleting an object goes through updateIndexes(…, value, undefined) or deleteWithIndexes.
 import type { ProcessorContext, RecordCodec } from '../context.ts';
@@ -66,12 +66,25 @@ export function updateIndexes<T>(ctx: ProcessorContext, record: RecordCodec<T>, 
   apply(ctx, index, before === undefined ? undefined : index.entriesOf(ctx, before), after);
 }
 
-/** For RunRuntime.flush: `original` is the record's bytes as loaded (undefined: created now). */
-export function reindexFlushed(ctx: ProcessorContext, record: RecordCodec<unknown>, original: Uint8Array | undefined, value: unknown): void {
+/**
+ * The index entries of a record as it was loaded, taken before anyone changes it: RunRuntime keeps
+ * them so its flush can drop stale keys without decoding the loaded bytes again. Undefined when
+ * the record has no index.
+ */
+export function loadedIndexEntries(ctx: ProcessorContext, record: RecordCodec<unknown>, value: unknown): IndexEntries | undefined {
   const index = byRecord.get(record.name);
-  if (index === undefined || index.neverIndexed?.(value) === true) return;
-  const before = original === undefined ? undefined : index.entriesOf(ctx, record.decode(original));
-  apply(ctx, index, before, value);
+  if (index === undefined || index.neverIndexed?.(value) === true) return undefined;
+  return index.entriesOf(ctx, value);
+}
+
+/**
+ * For RunRuntime.flush: `before` holds the entries of the version last loaded or flushed
+ * (undefined: created now). Returns the entries of `value`, now written.
+ */
+export function reindexFlushed(ctx: ProcessorContext, record: RecordCodec<unknown>, before: IndexEntries | undefined, value: unknown): IndexEntries | undefined {
+  const index = byRecord.get(record.name);
+  if (index === undefined || index.neverIndexed?.(value) === true) return undefined;
+  return apply(ctx, index, before, value);
 }
 
 /** Deletes every record under `prefix` (decoded with `record`) with its index entries. */
@@ -82,7 +95,7 @@ export function deleteWithIndexes<T>(ctx: ProcessorContext, record: RecordCodec<
   }
 }
 
-function apply<T>(ctx: ProcessorContext, index: ObjectIndex<T>, before: IndexEntries | undefined, after: T | undefined): void {
+function apply<T>(ctx: ProcessorContext, index: ObjectIndex<T>, before: IndexEntries | undefined, after: T | undefined): IndexEntries {
   const now: IndexEntries = after === undefined ? new Map() : index.entriesOf(ctx, after);
   if (before !== undefined) {
     for (const key of before.keys()) if (!now.has(key)) ctx.delete(key);
@@ -94,6 +107,7 @@ function apply<T>(ctx: ProcessorContext, index: ObjectIndex<T>, before: IndexEnt
     const previous = before?.get(key);
     if (previous === undefined || !sameBytes(previous, bytes)) ctx.put(codec, key, bytes);
   }
+  return now;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -11,13 +11,16 @@ import * as keys from '../../store/keys.ts';
 import { wfSpecById } from '../metadata-reads.ts';
 import { failedPrecondition } from '../api-error.ts';
 import { writeWfRunSearchEntries } from './search-index.ts';
-import { reindexFlushed } from '../search-index/update-indexes.ts';
+import { loadedIndexEntries, reindexFlushed } from '../search-index/update-indexes.ts';
+import type { IndexEntries } from '../search-index/index-kind.ts';
 
 interface Cached {
   codec: RecordCodec<unknown>;
   value: unknown;
   /** Bytes as loaded; undefined for a record created during this command. */
   original: Uint8Array | undefined;
+  /** Index entries of the version in `original` (search-index/update-indexes.ts). */
+  indexed: IndexEntries | undefined;
 }
 
 export class RunRuntime {
@@ -40,7 +43,7 @@ export class RunRuntime {
     this.wfRunId = wfRun.id;
     this.specs.set(specKey(wfSpec.id), wfSpec);
     this.wfRunKey = keys.wfRunKey(ctx.partition, ctx.tenant, wfRun.id);
-    this.cache.set(this.wfRunKey, { codec: Records.wfRun as RecordCodec<unknown>, value: wfRun, original: loadedBytes });
+    this.cache.set(this.wfRunKey, loaded(ctx, Records.wfRun as RecordCodec<unknown>, wfRun, loadedBytes));
     this.indexedAs = loadedBytes === undefined ? '' : indexedFields(wfRun);
   }
 
@@ -86,21 +89,21 @@ export class RunRuntime {
     if (hit !== undefined) return hit.value as T | undefined;
     const value = this.ctx.get(codec, key);
     if (value === undefined) return undefined;
-    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: originalBytes(this.ctx, codec, key, value) });
+    this.cache.set(key, loaded(this.ctx, codec as RecordCodec<unknown>, value, originalBytes(this.ctx, codec, key, value)));
     return value;
   }
 
   /** Registers a record to be written at flush (new, or replacing what is cached). */
   put<T>(codec: RecordCodec<T>, key: string, value: T): void {
     const hit = this.cache.get(key);
-    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: hit?.original });
+    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: hit?.original, indexed: hit?.indexed });
   }
 
   /** Adopts records found by a scan so later reads and the flush see the same objects. */
   adopt<T>(codec: RecordCodec<T>, key: string, value: T): T {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit.value as T;
-    this.cache.set(key, { codec: codec as RecordCodec<unknown>, value, original: originalBytes(this.ctx, codec, key, value) });
+    this.cache.set(key, loaded(this.ctx, codec as RecordCodec<unknown>, value, originalBytes(this.ctx, codec, key, value)));
     return value;
   }
 
@@ -115,7 +118,7 @@ export class RunRuntime {
       if (entry.original !== undefined && sameBytes(entry.original, bytes)) continue;
       if (this.ctx.putEncoded) this.ctx.putEncoded(entry.codec, key, entry.value, bytes);
       else this.ctx.put(entry.codec, key, entry.value);
-      reindexFlushed(this.ctx, entry.codec, entry.original, entry.value);
+      entry.indexed = reindexFlushed(this.ctx, entry.codec, entry.original === undefined ? undefined : entry.indexed, entry.value);
       entry.original = bytes;
     }
   }
@@ -183,6 +186,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The bytes a loaded record was committed as: from the transaction when it has them, else encoded. */
+/** A record as loaded: its bytes and, before anyone changes it, its index entries. */
+function loaded(ctx: ProcessorContext, codec: RecordCodec<unknown>, value: unknown, original: Uint8Array | undefined): Cached {
+  return { codec, value, original, indexed: original === undefined ? undefined : loadedIndexEntries(ctx, codec, value) };
+}
+
 function originalBytes<T>(ctx: ProcessorContext, codec: RecordCodec<T>, key: string, value: T): Uint8Array {
   return ctx.committedBytes?.(key) ?? codec.encode(value);
 }

@@ -13,6 +13,7 @@ import { startHealthServer } from './health/health-server.ts';
 import { buildService } from './ingress/service.ts';
 import { CallGuard } from './ingress/call-guard.ts';
 import { ConnectionLimiter } from './ingress/connection-limit.ts';
+import { passEncodedResponses } from './ingress/encoded-response.ts';
 import { tolerantService } from './ingress/malformed-request.ts';
 import { EngineMetrics } from './metrics/engine-metrics.ts';
 import { registerEngineGauges } from './metrics/engine-gauges.ts';
@@ -68,7 +69,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   for (const listener of config.listeners) {
     const server = new Server({ ...GRPC_SERVER_OPTIONS, 'grpc.max_receive_message_length': config.limits.maxRecordBytes * 2 });
     const handlers = buildService({ engine, config, listener, log: log.child({ listener: listener.name }) });
-    server.addService(tolerantService(LittleHorseService), guard.wrap(LittleHorseService, handlers as unknown as Record<string, UntypedHandleCall>));
+    server.addService(passEncodedResponses(tolerantService(LittleHorseService)), guard.wrap(LittleHorseService, handlers as unknown as Record<string, UntypedHandleCall>));
     const port = await connections.listen(server, listener.port, credentialsFor(listener, config));
     log.info({ listener: listener.name, port, protocol: listener.protocol }, 'listening');
     grpcServers.push(server);

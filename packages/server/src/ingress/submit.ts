@@ -5,6 +5,7 @@ import { ApiError, Code } from '../processor/api-error.ts';
 import { partitionOf, routingOf } from '../commands/routing.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
+import { encodedResponse } from './encoded-response.ts';
 
 export type CommandBody = NonNullable<Command['body']>;
 
@@ -32,6 +33,16 @@ export async function submit(deps: IngressDeps, ctx: CallContext, body: CommandB
   }
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
   return outcome.response;
+}
+
+/**
+ * Like submitFor, for a response that only goes back to the caller: the handler's bytes are sent
+ * as they are (encoded-response.ts) instead of being decoded here and encoded again by gRPC.
+ */
+export async function submitEncoded<T>(deps: IngressDeps, ctx: CallContext, body: CommandBody, generatedWfRunId = false): Promise<T> {
+  const response = await submit(deps, ctx, body, generatedWfRunId);
+  if (response === undefined) throw new Error(`handler for ${body.$case} returned no response`);
+  return encodedResponse<T>(response);
 }
 
 /** Like submit, for commands whose handler always answers with a message. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Empty,
   ExternalEvent,
-  WfRun,
+  type WfRun,
   type DeleteWfRunRequest,
   type PutExternalEventRequest,
   type ResumeWfRunRequest,
@@ -14,7 +14,7 @@ import {
 import { invalidArgument } from '../processor/api-error.ts';
 import type { CallContext } from './call-context.ts';
 import type { IngressDeps } from './deps.ts';
-import { submitFor } from './submit.ts';
+import { submitEncoded, submitFor } from './submit.ts';
 import { requireLhName, requireNonNegative, requirePresent, requireWfRunId } from './validate.ts';
 
 /** A generated WfRun id, like upstream's: a UUID without dashes. */
@@ -35,7 +35,7 @@ export function runWf(deps: IngressDeps, ctx: CallContext, req: RunWfRequest): P
   if (req.revision !== undefined && req.majorVersion === undefined) throw invalidArgument("'revision' needs 'major_version'.");
   const generated = !req.id;
   const withId: RunWfRequest = { ...req, id: generated ? newWfRunId() : req.id };
-  return submitFor(deps, ctx, { $case: 'runWf', value: withId }, WfRun.decode, generated && !req.parentWfRunId);
+  return submitEncoded<WfRun>(deps, ctx, { $case: 'runWf', value: withId }, generated && !req.parentWfRunId);
 }
 
 export function stopWfRun(deps: IngressDeps, ctx: CallContext, req: StopWfRunRequest): Promise<Empty> {

@@ -9,13 +9,14 @@
 // buffer responses without bound. So a stream offers only a few of its credits to the task queue
 // at once (its claim window), and none while its responses are not flowing out (claims in
 // progress or the transport's write buffer full); held credits are offered again on 'drain'.
-import { ScheduledTask, type PollTaskRequest, type PollTaskResponse } from '@filly/proto';
+import type { PollTaskRequest, PollTaskResponse, ScheduledTask } from '@filly/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { ApiError, Code } from '../../processor/api-error.ts';
 import { partitionForKey } from '../../commands/partition.ts';
 import { rootWfRunId, scheduledTaskKey } from '../../store/keys.ts';
 import { callContextOf } from '../call-context.ts';
 import type { IngressDeps } from '../deps.ts';
+import { encodedAsField, encodedResponse } from '../encoded-response.ts';
 import { isMalformed, malformedReason } from '../malformed-request.ts';
 import { submit } from '../submit.ts';
 import { isLhName } from '../validate.ts';
@@ -31,6 +32,8 @@ import { endStreamWithError } from '../stream-status.ts';
  * transport pushes back.
  */
 const INITIAL_CLAIM_WINDOW = 16;
+/** PollTaskResponse.result's field number. */
+const POLL_TASK_RESULT_FIELD = 1;
 
 export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskRequest, PollTaskResponse>): void {
   const ctx = callContextOf(stream.metadata);
@@ -153,7 +156,8 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
         value: { taskRunId: task.taskRunId, taskWorkerId: req.clientId, taskWorkerVersion: req.taskWorkerVersion },
       });
       if (response === undefined) return { result: undefined };
-      return { result: ScheduledTask.decode(response) };
+      // The claim's answer is the ScheduledTask's bytes: sent on as the response's field 1.
+      return encodedResponse<PollTaskResponse>(encodedAsField(POLL_TASK_RESULT_FIELD, response));
     } catch (err) {
       if (err instanceof ApiError && (err.code === Code.FAILED_PRECONDITION || err.code === Code.NOT_FOUND)) return { result: undefined };
       throw err;

@@ -13,7 +13,7 @@ import { Code } from '../processor/api-error.ts';
 import type { RecordCodec } from '../processor/context.ts';
 import { METADATA_PARTITION } from '../commands/routing.ts';
 import { BatchApplier, type ApplyFn } from '../engine/batch-applier.ts';
-import type { CommandOutcome, EngineApi, ScanOptions } from '../engine/engine-api.ts';
+import { pageLimit, type CommandOutcome, type EngineApi, type ScanOptions } from '../engine/engine-api.ts';
 import { EngineUnavailableError } from '../engine/engine-errors.ts';
 import { Watchers, type WatchListener } from '../engine/watchers.ts';
 import { commandProblem, runEffect, TOO_MANY_WRITES } from '../engine/command-checks.ts';
@@ -24,7 +24,7 @@ import { partitionPart } from '../store/keys.ts';
 import type { KvStore } from '../store/kv-store.ts';
 import { StateCache } from '../store/state-cache.ts';
 import type { ClusterView } from './cluster-view.ts';
-import type { LocalPartitions } from './local-partitions.ts';
+import { servedPartitions, type LocalPartitions } from './local-partitions.ts';
 import { CommandOutcomes, isMoved, PARTITION_MOVED } from './command-outcomes.ts';
 import { PartitionOwnership } from './partition-ownership.ts';
 import { partitionOfStoreKey } from './changelog-records.ts';
@@ -191,13 +191,12 @@ export class KafkaEngine implements EngineApi {
     this.#assertReadable();
     const partition = partitionOfStoreKey(key);
     if (partition === undefined) throw new Error(`key ${key} belongs to no partition`);
+    const local = partition === METADATA_PARTITION || this.isServing(partition);
     // Every request checks its tenant, and most reads are of WfRuns just worked on: answer from
     // memory what is all committed (groups only of partitions this instance serves).
-    const cached = isMetadataKey(key)
-      ? this.#cache.loggedMetadataRecord(codec, key)
-      : this.isServing(partition) ? this.#cache.loggedGroupRecord(codec, key) : undefined;
+    const cached = isMetadataKey(key) ? this.#cache.loggedMetadataRecord(codec, key) : local ? this.#cache.loggedGroupRecord(codec, key) : undefined;
     if (cached !== undefined) return cached.value;
-    const bytes = partition === METADATA_PARTITION || this.isServing(partition) ? await this.#kv.get(key) : await this.#remoteOrFail(partition).get(partition, key);
+    const bytes = local ? await this.#kv.get(key) : await this.#remoteOrFail(partition).get(partition, key);
     return bytes === undefined ? undefined : codec.decode(bytes);
   }
 
@@ -207,7 +206,7 @@ export class KafkaEngine implements EngineApi {
     if (partition === undefined || (partition >= 0 && !prefix.startsWith(`c/${partitionPart(partition)}/`))) {
       throw new Error(`scan prefix ${prefix} does not name one partition`);
     }
-    const limit = Math.max(0, Math.min(Math.floor(options.limit), this.#o.limits.maxPageSize));
+    const limit = pageLimit(options.limit, this.#o.limits.maxPageSize);
     const rows = partition === METADATA_PARTITION || this.isServing(partition)
       ? await this.#kv.scan({ prefix, afterKey: options.afterKey, limit })
       : await this.#remoteOrFail(partition).scan(partition, prefix, options.afterKey, limit);
@@ -227,22 +226,13 @@ export class KafkaEngine implements EngineApi {
 
   /** The side of this instance that other instances call through the internal API. */
   localPartitions(): LocalPartitions {
-    return {
+    return servedPartitions({
       isServing: (p) => this.isServing(p),
-      get: async (p, key) => {
-        this.#assertServing(p, key);
-        return this.#kv.get(key);
-      },
-      scan: async (p, prefix, afterKey, limit) => {
-        this.#assertServing(p, prefix);
-        return this.#kv.scan({ prefix, afterKey, limit: Math.max(0, Math.min(Math.floor(limit), this.#o.limits.maxPageSize)) });
-      },
+      kv: this.#kv,
+      watchers: this.#watchers,
+      maxPageSize: this.#o.limits.maxPageSize,
       waitForCommand: (p, commandId, timeoutMs) => this.waitForCommand(p, commandId, timeoutMs),
-      watch: (p, topic, listener) => {
-        this.#assertServing(p, topic);
-        return this.#watchers.add(topic, listener);
-      },
-    };
+    });
   }
 
   waitForCommand(partition: number, commandId: string, timeoutMs: number): Promise<CommandOutcome> {
@@ -386,12 +376,6 @@ export class KafkaEngine implements EngineApi {
   #remoteOrFail(partition: number): RemotePartitions {
     if (this.#remote === undefined) throw new EngineUnavailableError(`Partition ${partition} is not served by this instance right now; retry.`);
     return this.#remote;
-  }
-
-  #assertServing(partition: number, keyOrTopic: string): void {
-    if (!this.isServing(partition)) throw new EngineUnavailableError(`this instance does not own partition ${partition}`);
-    const owner = keyOrTopic.startsWith('c/') ? partitionOfStoreKey(keyOrTopic) : partition;
-    if (owner !== partition) throw new Error(`${keyOrTopic} is not in partition ${partition}`);
   }
 
   #assertReadable(): void {

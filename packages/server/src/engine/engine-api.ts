@@ -17,6 +17,11 @@ export interface ScanOptions {
   limit: number;
 }
 
+/** A caller's page size as a whole number within 0..maxPageSize (limits.maxPageSize). */
+export function pageLimit(limit: number, maxPageSize: number): number {
+  return Math.max(0, Math.min(Math.floor(limit), maxPageSize));
+}
+
 /** A poller waiting for one task. Called at most once; the engine forgets it afterwards. */
 export type TaskWaiter = (task: ScheduledTask) => void;
 

@@ -15,7 +15,7 @@ import type { KvStore } from '../store/kv-store.ts';
 import { StateCache } from '../store/state-cache.ts';
 import { TimerService, DEFAULT_TIMER_BOUNDS } from '../effects/timers/timer-service.ts';
 import { TaskQueues, DEFAULT_TASK_QUEUE_BOUNDS } from '../effects/task-queues/task-queues.ts';
-import type { CommandOutcome, EngineApi, ScanOptions } from './engine-api.ts';
+import { pageLimit, type CommandOutcome, type EngineApi, type ScanOptions } from './engine-api.ts';
 import { BatchApplier, type AppliedBatch, type ApplyFn } from './batch-applier.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { stderrLogger, type EngineLogger } from './engine-logger.ts';
@@ -180,7 +180,7 @@ export class Engine implements EngineApi {
 
   async scan<T>(codec: RecordCodec<T>, prefix: string, options: ScanOptions): Promise<Array<{ key: string; value: T }>> {
     this.#assertReadable();
-    const limit = Math.max(0, Math.min(Math.floor(options.limit), this.#limits.maxPageSize));
+    const limit = pageLimit(options.limit, this.#limits.maxPageSize);
     await this.#store.settled();
     const rows = await this.#kv.scan({ prefix, afterKey: options.afterKey, limit }).catch((err: unknown) => this.#readFailed(err));
     return rows.map((row) => ({ key: row.key, value: codec.decode(row.value) }));

@@ -14,14 +14,12 @@ function freezeAt(value: unknown, depth: number): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   if (ArrayBuffer.isView(value)) return;
   if (depth > MAX_DEPTH) throw new Error(`deepFreeze: nesting deeper than ${MAX_DEPTH}`);
+  // A frozen Map can still be set(); stored records hold none (ts-proto maps are plain objects).
+  if (value instanceof Map) throw new Error('deepFreeze: a Map cannot be frozen');
   Object.freeze(value);
   if (Array.isArray(value)) {
     for (const item of value) freezeAt(item, depth + 1);
     return;
-  }
-  if (value instanceof Map) {
-    // A frozen Map can still be set(); stored records hold none (ts-proto maps are plain objects).
-    throw new Error('deepFreeze: a Map cannot be frozen');
   }
   for (const key of Object.keys(value)) freezeAt((value as Record<string, unknown>)[key], depth + 1);
 }

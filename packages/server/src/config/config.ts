@@ -61,6 +61,7 @@ export function parseConfig(s: Settings): ServerConfig {
     maxThreadRunsPerWfRun: int(s, 'LHS_X_MAX_THREAD_RUNS_PER_WF_RUN', DEFAULT_LIMITS.maxThreadRunsPerWfRun, 1, 1_000_000),
     maxCompletedThreadRunsPerWfRun: int(s, 'FILLY_MAX_COMPLETED_THREAD_RUNS_PER_WF_RUN', DEFAULT_LIMITS.maxCompletedThreadRunsPerWfRun, 0, 1_000_000),
     maxCommandsPerBatch: int(s, 'FILLY_MAX_COMMANDS_PER_BATCH', DEFAULT_LIMITS.maxCommandsPerBatch, 1, 100_000),
+    maxBatchApplyMs: int(s, 'FILLY_MAX_BATCH_APPLY_MS', DEFAULT_LIMITS.maxBatchApplyMs, 1, 60_000),
     maxPendingCommands: int(s, 'FILLY_MAX_PENDING_COMMANDS', DEFAULT_LIMITS.maxPendingCommands, 1, 10_000_000),
     maxCachedWfRuns: int(s, 'FILLY_MAX_CACHED_WF_RUNS', DEFAULT_LIMITS.maxCachedWfRuns, 1, 100_000_000),
     maxAwaitWorkflowEventMs: int(s, 'FILLY_MAX_AWAIT_WORKFLOW_EVENT_MS', DEFAULT_LIMITS.maxAwaitWorkflowEventMs, 1, 2_147_483_647),

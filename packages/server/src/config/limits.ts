@@ -20,6 +20,11 @@ export interface Limits {
   maxJsonDepth: number;
   /** Commands applied and committed together in one group commit. */
   maxCommandsPerBatch: number;
+  /**
+   * Time one batch may spend applying commands before it is cut short (the rest wait for the
+   * next batch): the engine answers nothing and fires no timer while it applies.
+   */
+  maxBatchApplyMs: number;
   /** Commands waiting for the log before new writes are refused with RESOURCE_EXHAUSTED. */
   maxPendingCommands: number;
   /** Default page size of List and Search calls when the caller gives none. */
@@ -53,6 +58,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxVariablesPerThreadSpec: 1_000,
   maxJsonDepth: 64,
   maxCommandsPerBatch: 1_000,
+  maxBatchApplyMs: 10,
   maxPendingCommands: 20_000,
   defaultPageSize: 100,
   maxPageSize: 10_000,

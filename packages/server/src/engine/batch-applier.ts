@@ -90,17 +90,23 @@ export class BatchApplier {
     return true;
   }
 
-  /** Applies the commands in order; prefetch() must have run for them. Synchronous. */
-  applyBatch(commands: readonly Command[], batchSeq: number): AppliedBatch {
+  /**
+   * Applies the commands in order; prefetch() must have run for them. Synchronous. With
+   * `untilMs` (a performance.now() time), stops once that time has passed, after at least one
+   * command: the items then cover a prefix of `commands`, and the rest were not touched.
+   */
+  applyBatch(commands: readonly Command[], batchSeq: number, untilMs = Infinity): AppliedBatch {
     const writes = new Map<string, Uint8Array | null>();
-    const items = commands.map((command) => {
+    const items: AppliedCommand[] = [];
+    for (const command of commands) {
+      if (items.length > 0 && untilMs !== Infinity && performance.now() >= untilMs) break;
       const item = this.#applyOne(command, batchSeq);
       for (const w of item.writes) {
         writes.set(w.key, w.value);
         if (isMetadataKey(w.key)) this.#cache.markMetadataDirty(batchSeq);
       }
-      return { outcome: item.outcome, logged: item.writes.length > 0, effects: item.effects };
-    });
+      items.push({ outcome: item.outcome, logged: item.writes.length > 0, effects: item.effects });
+    }
     return { items, writes };
   }
 

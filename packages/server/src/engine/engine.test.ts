@@ -37,6 +37,30 @@ test('concurrent submits share log appends (group commit) and all become readabl
   });
 });
 
+test('a batch that outgrows maxBatchApplyMs ends there; the rest commits in later batches, in order', async () => {
+  await withTempDir(async (dir) => {
+    const applied: string[] = [];
+    // Each command takes longer than the whole budget, so every batch holds exactly one.
+    const spinMs = 3;
+    const apply = makeFakeApply({
+      onApplied: (ctx) => {
+        applied.push(ctx.command.body?.$case === 'runWf' ? ctx.command.body.value.id ?? '' : '');
+        const until = performance.now() + spinMs;
+        while (performance.now() < until);
+      },
+    });
+    const engine = await Engine.open({ dataDir: dir, partitionCount: PARTITIONS, limits: testLimits({ maxBatchApplyMs: 1 }), apply, kv: new MemoryKv() });
+    const ids = Array.from({ length: 6 }, (_, i) => `cut-${i}`);
+    const outcomes = await Promise.all(ids.map((id) => engine.submit(runWfCommand(id, PARTITIONS))));
+    assert.ok(outcomes.every((o) => o.ok), 'every command succeeded');
+    assert.deepEqual(applied, ids, 'applied once each, in submit order');
+    assert.equal(engine.stats.batches, ids.length);
+    assert.equal(engine.stats.loggedCommands, ids.length);
+    for (const id of ids) assert.equal((await engine.get(Records.wfRun, keyOf(id)))?.status, LHStatus.RUNNING);
+    await engine.close();
+  });
+});
+
 test('a handler that throws after mutating cached state leaves no trace', async () => {
   await withTempDir(async (dir) => {
     const logger = recordingLogger();

@@ -20,7 +20,7 @@ import { BatchApplier, type AppliedBatch, type ApplyFn } from './batch-applier.t
 import type { EngineOptions } from './engine-options.ts';
 import { stderrLogger, type EngineLogger } from './engine-logger.ts';
 import { EngineUnavailableError } from './engine-errors.ts';
-import { SubmitQueue, advancesExistingWork, type PendingCommand } from './submit-queue.ts';
+import { SubmitQueue, laneOf, type PendingCommand } from './submit-queue.ts';
 import { encodeCheckpoint, loadScheduledTasks, readCheckpoint, readMetadata } from './startup-loads.ts';
 import { StoreWriter } from './store-writer.ts';
 import { recoverStorage, type StorageFailure } from './storage-recovery.ts';
@@ -161,7 +161,7 @@ export class Engine implements EngineApi {
     const problem = commandProblem(command, payload, this.#limits.maxRecordBytes, this.partitionCount);
     if (problem) return Promise.resolve(problem);
     return new Promise((resolve, reject) => {
-      const pending: PendingCommand = { payload, resolve, reject, urgent: advancesExistingWork(command) };
+      const pending: PendingCommand = { payload, resolve, reject, lane: laneOf(command) };
       if (this.#earlyClaims.capture(command, pending)) return;
       if (!this.#queue.push(pending)) resolve(TOO_MANY_WRITES);
     });
@@ -247,7 +247,13 @@ export class Engine implements EngineApi {
         continue;
       }
       const applyStartMs = performance.now();
-      const applied = this.#applier.applyBatch(commands, seq);
+      // The loop answers nothing while it applies: a batch that outgrows its time budget ends
+      // there, and the rest goes back to the front of the queue for the next batch.
+      const applied = this.#applier.applyBatch(commands, seq, applyStartMs + this.#limits.maxBatchApplyMs);
+      if (applied.items.length < batch.length) {
+        this.#queue.putBack(batch.splice(applied.items.length));
+        commands.length = applied.items.length;
+      }
       const claims = this.#earlyClaims.dispatch(applied.items, (effect) => this.#runEffect(effect));
       if (claims.length > 0 && !appendClaims(this.#applier, batch, applied, claims, seq)) {
         for (const p of claims) if (!this.#queue.push(p)) p.resolve(TOO_MANY_WRITES);

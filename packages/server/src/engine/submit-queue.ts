@@ -1,17 +1,20 @@
 // Commands accepted by submit() and waiting for the loop to take them, each lane bounded by
-// limits.maxPendingCommands. Two lanes: commands that move work already in the system forward
-// (fired timers, task claims and reports) go before new work (RunWf and other requests), so a
-// busy server finishes what it started, and timers fire close to their due time, instead of
-// letting a stream of new WfRuns delay them. Within a lane, arrival order. Reordering pending
-// commands is safe: none of them has been answered, so no caller can have ordered them.
+// limits.maxPendingCommands. Three lanes, taken in this order: fired timers (they have a due time
+// to keep), then commands that move work already in the system forward (task claims and
+// reports), then new work (RunWf and other requests). So a busy server fires timers close to
+// their due time and finishes what it started before taking on more, instead of letting a stream
+// of new WfRuns delay them. Within a lane, arrival order. Reordering pending commands is safe:
+// none of them has been answered, so no caller can have ordered them.
 import type { Command } from '@filly/proto/internal';
 import type { CommandOutcome } from './engine-api.ts';
 
-/** True for a command that advances work already in the system (the urgent lane). */
-export function advancesExistingWork(command: Command): boolean {
-  if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) return true;
+export type CommandLane = 'timer' | 'urgent' | 'new';
+
+/** The lane a command waits in (see the file comment). */
+export function laneOf(command: Command): CommandLane {
+  if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) return 'timer';
   const kind = command.body?.$case;
-  return kind === 'taskClaimEvent' || kind === 'reportTaskRun';
+  return kind === 'taskClaimEvent' || kind === 'reportTaskRun' ? 'urgent' : 'new';
 }
 
 export interface PendingCommand {
@@ -19,9 +22,11 @@ export interface PendingCommand {
   payload: Uint8Array;
   resolve: (outcome: CommandOutcome) => void;
   reject: (err: Error) => void;
-  /** Advances existing work (see the file comment); taken before the others. */
-  urgent?: boolean;
+  /** Where it waits (see the file comment); 'new' when absent. */
+  lane?: CommandLane;
 }
+
+const LANE_ORDER: readonly CommandLane[] = ['timer', 'urgent', 'new'];
 
 /** A FIFO with amortised O(1) shift. */
 class Lane {
@@ -34,6 +39,18 @@ class Lane {
 
   push(item: PendingCommand): void {
     this.#items.push(item);
+  }
+
+  /** Returns items taken earlier to the front, in their order (they were in this lane before). */
+  putBack(items: readonly PendingCommand[]): void {
+    if (items.length === 0) return;
+    if (items.length <= this.#head) {
+      this.#head -= items.length;
+      for (let i = 0; i < items.length; i++) this.#items[this.#head + i] = items[i]!;
+      return;
+    }
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
   }
 
   takeInto(out: PendingCommand[], max: number): void {
@@ -49,8 +66,7 @@ class Lane {
 
 export class SubmitQueue {
   readonly capacity: number;
-  readonly #urgent = new Lane();
-  readonly #normal = new Lane();
+  readonly #lanes: Record<CommandLane, Lane> = { timer: new Lane(), urgent: new Lane(), new: new Lane() };
   #wake: (() => void) | undefined;
 
   constructor(capacity: number) {
@@ -59,24 +75,33 @@ export class SubmitQueue {
   }
 
   get length(): number {
-    return this.#urgent.length + this.#normal.length;
+    return this.#lanes.timer.length + this.#lanes.urgent.length + this.#lanes.new.length;
   }
 
   /** False when the item's lane is full (each lane holds up to capacity commands). */
   push(item: PendingCommand): boolean {
-    const lane = item.urgent === true ? this.#urgent : this.#normal;
+    const lane = this.#lanes[item.lane ?? 'new'];
     if (lane.length >= this.capacity) return false;
     lane.push(item);
     this.notify();
     return true;
   }
 
-  /** Up to max commands: urgent ones first, then the others, each lane in arrival order. */
+  /** Up to max commands, lane by lane in priority order, each lane in arrival order. */
   take(max: number): PendingCommand[] {
     const out: PendingCommand[] = [];
-    this.#urgent.takeInto(out, max);
-    this.#normal.takeInto(out, max);
+    for (const lane of LANE_ORDER) this.#lanes[lane].takeInto(out, max);
     return out;
+  }
+
+  /**
+   * Returns commands take() handed out and that were not applied, ahead of everything queued
+   * since, each to its own lane in the order given. Not bounded by capacity: they held their
+   * places before.
+   */
+  putBack(items: readonly PendingCommand[]): void {
+    for (const lane of LANE_ORDER) this.#lanes[lane].putBack(items.filter((p) => (p.lane ?? 'new') === lane));
+    if (items.length > 0) this.notify();
   }
 
   /** Resolves when something is queued or notify() is called. */

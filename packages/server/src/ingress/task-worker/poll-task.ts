@@ -6,9 +6,10 @@
 //
 // Backpressure: a worker that stops reading its responses must not keep claiming tasks it will
 // never see (they would wait for their timeout while other workers idle), nor make the server
-// buffer responses without bound. So a stream offers only a few of its credits to the task queue
-// at once (its claim window), and none while its responses are not flowing out (claims in
-// progress or the transport's write buffer full); held credits are offered again on 'drain'.
+// buffer responses without bound. So a stream offers only some of its credits to the task queue
+// at once (its claim window, counting claims in progress and responses not yet flushed), none
+// while the transport's write buffer is full, and shrinks that window when its responses stop
+// flowing out; held credits are offered again on 'drain'.
 import type { PollTaskRequest, PollTaskResponse, ScheduledTask } from '@filly/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { ApiError, Code } from '../../processor/api-error.ts';
@@ -27,11 +28,17 @@ import { endStreamWithError } from '../stream-status.ts';
  * A stream's claim window: how many of its credits may wait in the task queue, and how many of
  * its responses may be in the making (claimed, or not yet flushed) before the rest are held back.
  * It starts small, so a worker that asks for many tasks and never reads them takes few; it grows
- * by one for each request that arrives after a response went out (the worker is working through
- * its tasks), up to the stream's outstanding-poll limit; and it drops back to the start when the
- * transport pushes back.
+ * by one for each request that arrives after a response went out while the transport keeps up
+ * (the worker is working through its tasks), up to the stream's outstanding-poll limit; and it
+ * drops back to the start when written responses stay unflushed for RESPONSE_STALL_MS.
  */
 const INITIAL_CLAIM_WINDOW = 16;
+/**
+ * How long responses may sit unflushed before the stream counts as stalled. A batch that commits
+ * hundreds of claims at once fills the write buffer for a few milliseconds; that is not a worker
+ * refusing to read, and shrinking the window on it starved fast workers under load.
+ */
+const RESPONSE_STALL_MS = 250;
 /** PollTaskResponse.result's field number. */
 const POLL_TASK_RESULT_FIELD = 1;
 
@@ -45,10 +52,12 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
   let responded = false;
   let taskDefName: string | undefined;
   let closed = false;
+  let stallTimer: NodeJS.Timeout | undefined;
 
   const close = (): void => {
     if (closed) return;
     closed = true;
+    clearStallTimer();
     for (const cancel of waiting.keys()) cancel();
     waiting.clear();
     held.length = 0;
@@ -59,12 +68,24 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
     endStreamWithError(stream as ServerDuplexStream<unknown, unknown>, toServiceError(err, deps.log, 'PollTask'));
   };
   const flowing = (): boolean => !stream.writableNeedDrain && claiming + stream.writableLength < claimWindow;
+  const clearStallTimer = (): void => {
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = undefined;
+  };
+  // Responses did not flush in time: the worker is not reading, so it gets a small window again.
+  const stalled = (): void => {
+    stallTimer = undefined;
+    if (!closed && stream.writableNeedDrain) claimWindow = INITIAL_CLAIM_WINDOW;
+  };
   const respond = (response: PollTaskResponse): void => {
     if (closed || stream.destroyed || !stream.writable) return;
     responded = true;
-    if (!stream.write(response)) {
-      claimWindow = INITIAL_CLAIM_WINDOW;
-      holdWaiting();
+    if (stream.write(response)) return;
+    // The write buffer is full: take back the credits waiting in the task queue until 'drain'.
+    holdWaiting();
+    if (!stallTimer) {
+      stallTimer = setTimeout(stalled, RESPONSE_STALL_MS);
+      stallTimer.unref();
     }
   };
   // Takes the credits back from the task queue while responses cannot flow.
@@ -130,11 +151,14 @@ export function pollTask(deps: IngressDeps, stream: ServerDuplexStream<PollTaskR
     if (waiting.size + held.length + claiming >= maxOutstanding) {
       return fail(new ApiError(Code.RESOURCE_EXHAUSTED, `More than ${maxOutstanding} outstanding polls on one stream (FILLY_MAX_OUTSTANDING_POLLS_PER_STREAM); send the next request after each response.`));
     }
-    if (responded && claimWindow < maxOutstanding) claimWindow++;
+    if (responded && claimWindow < maxOutstanding && !stream.writableNeedDrain) claimWindow++;
     held.push(req);
     offer();
   });
-  stream.on('drain', offer);
+  stream.on('drain', () => {
+    clearStallTimer();
+    offer();
+  });
   stream.on('end', () => {
     close();
     stream.end();

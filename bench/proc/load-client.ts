@@ -1,13 +1,15 @@
 // A load-generating process: starts WfRuns (and, for W5, reads them back) at the pace the
 // coordinator asks for. Latency is measured from the INTENDED send time, so a stalled client or
-// server shows up as latency instead of silently slowing the load (coordinated omission).
-import { VariableValue, type RunWfRequest, type WfRun, type LittleHorseClient } from '@filly/proto';
-import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+// server shows up as latency instead of silently slowing the load (coordinated omission). Calls
+// go over raw-unary.ts, so that the client's own garbage collection stays out of the figures.
+import { RunWfRequest, VariableValue, WfRun, WfRunId } from '@filly/proto';
+import { status } from '@grpc/grpc-js';
 import { nowUs } from '../clock.ts';
 import { Histogram } from '../histogram.ts';
 import type { ClientInit, ClientPhase, ClientStats, ToClient } from '../messages.ts';
 import { intValue } from '../task-input.ts';
-import { fatal, grpcClient, listenToParent, sendToParent, tenantMetadata } from './ipc.ts';
+import { fatal, listenToParent, sendToParent } from './ipc.ts';
+import { RawUnaryClient, type CallError } from './raw-unary.ts';
 
 const RPC_DEADLINE_MS = 30_000;
 /** Wait for in-flight calls at the end of a phase at most this long. */
@@ -21,9 +23,8 @@ const RECENT_IDS = 1_024;
 const MAX_RECORDED_STARTS = 1_000_000;
 
 let init: ClientInit | undefined;
-let clients: LittleHorseClient[] = [];
+let clients: RawUnaryClient[] = [];
 let nextClient = 0;
-let metadata: Metadata | undefined;
 let staticVariables: Record<string, VariableValue> = {};
 
 let phase: ClientPhase | undefined;
@@ -42,7 +43,7 @@ function emptyStats(): ClientStats {
   return { runs: 0, accepted: 0, gets: 0, skipped: 0, errors: {}, runWfUs: runWfUs.snapshot(), getWfRunUs: getWfRunUs.snapshot(), starts: [] };
 }
 
-function countError(err: ServiceError): void {
+function countError(err: CallError): void {
   if (stats === undefined) return;
   const name = status[err.code] ?? String(err.code);
   stats.errors[name] = (stats.errors[name] ?? 0) + 1;
@@ -52,12 +53,8 @@ function inWindow(intendedUs: number): boolean {
   return phase !== undefined && intendedUs >= phase.window.measureFromUs && intendedUs < phase.window.endUs;
 }
 
-function deadline(): { deadline: Date } {
-  return { deadline: new Date(Date.now() + RPC_DEADLINE_MS) };
-}
-
 /** The instance for the next call. */
-function pickClient(): LittleHorseClient | undefined {
+function pickClient(): RawUnaryClient | undefined {
   const c = clients[nextClient];
   nextClient = (nextClient + 1) % Math.max(1, clients.length);
   return c;
@@ -65,7 +62,7 @@ function pickClient(): LittleHorseClient | undefined {
 
 function sendRunWf(intendedUs: number, done: (ok: boolean) => void): void {
   const client = pickClient();
-  if (init === undefined || client === undefined || metadata === undefined || stats === undefined) throw new Error('client not initialised');
+  if (init === undefined || client === undefined || stats === undefined) throw new Error('client not initialised');
   const s = stats;
   const req: RunWfRequest = {
     wfSpecName: init.wfSpecName,
@@ -73,16 +70,17 @@ function sendRunWf(intendedUs: number, done: (ok: boolean) => void): void {
   };
   s.runs++;
   inFlight++;
-  client.runWf(req, metadata, deadline(), (err: ServiceError | null, run?: WfRun) => {
+  client.call('RunWf', RunWfRequest.encode(req).finish(), RPC_DEADLINE_MS, (err, reply) => {
     inFlight--;
     const ackUs = nowUs();
-    if (err !== null || run === undefined) {
+    if (err !== null || reply === undefined) {
       if (err !== null) countError(err);
       done(false);
       return;
     }
     s.accepted++;
     if (inWindow(intendedUs)) runWfUs.record(ackUs - intendedUs);
+    const run = WfRun.decode(reply);
     const id = run.id?.id;
     if (id !== undefined) {
       recentIds[recentNext] = id;
@@ -97,11 +95,11 @@ function sendRunWf(intendedUs: number, done: (ok: boolean) => void): void {
 
 function sendGetWfRun(intendedUs: number, id: string): void {
   const client = pickClient();
-  if (client === undefined || metadata === undefined || stats === undefined) throw new Error('client not initialised');
+  if (client === undefined || stats === undefined) throw new Error('client not initialised');
   const s = stats;
   s.gets++;
   inFlight++;
-  client.getWfRun({ id }, metadata, deadline(), (err: ServiceError | null) => {
+  client.call('GetWfRun', WfRunId.encode(WfRunId.fromPartial({ id })).finish(), RPC_DEADLINE_MS, (err) => {
     inFlight--;
     if (err !== null) return countError(err);
     if (inWindow(intendedUs)) getWfRunUs.record(nowUs() - intendedUs);
@@ -207,14 +205,11 @@ listenToParent<ToClient>((msg) => {
     case 'init': {
       if (msg.addresses.length === 0) throw new Error('no server address');
       init = msg;
-      clients = msg.addresses.map((a) => grpcClient(a));
+      clients = msg.addresses.map((a) => new RawUnaryClient(a, msg.tenant));
       // Start each process on a different instance, so that one client per instance spreads too.
       nextClient = msg.index % clients.length;
-      metadata = tenantMetadata(msg.tenant);
       staticVariables = Object.fromEntries(Object.entries(msg.staticVariables).map(([k, v]) => [k, VariableValue.fromJSON(v)]));
-      const deadline = new Date(Date.now() + 10_000);
-      Promise.all(clients.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(deadline, (err) => (err ? reject(err) : resolve())))))
-        .then(() => sendToParent({ type: 'ready' }), fatal);
+      Promise.all(clients.map((c) => c.ready(10_000))).then(() => sendToParent({ type: 'ready' }), fatal);
       break;
     }
     case 'phase':

@@ -6,6 +6,7 @@ import type { LHHostInfo, LittleHorseClient, PollTaskRequest, PollTaskResponse, 
 import type { ClientDuplexStream, Metadata, ServiceError } from '@grpc/grpc-js';
 import { sleepMs } from '../clock.ts';
 import { grpcClient } from './ipc.ts';
+import { RawUnaryClient } from './raw-unary.ts';
 
 const RPC_DEADLINE_MS = 10_000;
 const REGISTER_RETRY_MS = 250;
@@ -15,13 +16,16 @@ const MAX_HOSTS = 64;
 export class HostConnection {
   readonly key: string;
   readonly client: LittleHorseClient;
+  /** For reports: a lighter path than grpc-js for the many unary calls (raw-unary.ts). */
+  readonly unary: RawUnaryClient;
   readonly #stream: ClientDuplexStream<PollTaskRequest, PollTaskResponse>;
   readonly #request: PollTaskRequest;
   #closed = false;
 
-  constructor(key: string, metadata: Metadata, request: PollTaskRequest, onTask: (t: ScheduledTask, c: HostConnection) => void, onError: (c: HostConnection, e: ServiceError) => void) {
+  constructor(key: string, tenant: string | undefined, metadata: Metadata, request: PollTaskRequest, onTask: (t: ScheduledTask, c: HostConnection) => void, onError: (c: HostConnection, e: ServiceError) => void) {
     this.key = key;
     this.client = grpcClient(key);
+    this.unary = new RawUnaryClient(key, tenant);
     this.#request = request;
     this.#stream = this.client.pollTask(metadata);
     this.#stream.on('data', (res: PollTaskResponse) => {
@@ -43,10 +47,12 @@ export class HostConnection {
     this.#closed = true;
     this.#stream.cancel();
     this.client.close();
+    this.unary.close();
   }
 }
 
 export interface PollHostsOptions {
+  tenant: string | undefined;
   metadata: Metadata;
   taskDefName: string;
   clientId: string;
@@ -125,7 +131,7 @@ export class PollHosts {
     const request: PollTaskRequest = { taskDefId: { name: o.taskDefName }, clientId: o.clientId, taskWorkerVersion: 'filly-bench' };
     for (const key of hosts) {
       if (this.#connections.has(key) || this.#connections.size >= MAX_HOSTS) continue;
-      const conn = new HostConnection(key, o.metadata, request, o.onTask, o.onStreamError);
+      const conn = new HostConnection(key, o.tenant, o.metadata, request, o.onTask, o.onStreamError);
       this.#connections.set(key, conn);
       for (let i = 0; i < this.#perHost; i++) conn.ask();
     }

@@ -3,7 +3,7 @@
 // (RegisterTaskWorker to learn the instances, one PollTask stream with credits per instance, a
 // ReportTask per attempt to the instance the task came from) and nothing more, so its own
 // overhead stays small next to the server's.
-import { LHStatus, TaskStatus, type ReportTaskRun, type ScheduledTask, type WfRun } from '@filly/proto';
+import { LHStatus, ReportTaskRun, TaskStatus, type ScheduledTask, type WfRun } from '@filly/proto';
 import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { epochMs, nowUs } from '../clock.ts';
 import { Histogram } from '../histogram.ts';
@@ -87,7 +87,7 @@ function onTask(task: ScheduledTask, conn: HostConnection): void {
     totalCheckpoints: 0,
   };
   const s = stats;
-  conn.client.reportTask(report, metadata!, { deadline: new Date(Date.now() + RPC_DEADLINE_MS) }, (err: ServiceError | null) => {
+  conn.unary.call('ReportTask', ReportTaskRun.encode(report).finish(), RPC_DEADLINE_MS, (err) => {
     if (!stopping) conn.ask();
     if (err !== null) {
       const name = status[err.code] ?? String(err.code);
@@ -152,6 +152,7 @@ async function start(msg: WorkerInit): Promise<void> {
   if (msg.addresses.length === 0) throw new Error('no server address');
   metadata = tenantMetadata(msg.tenant);
   const h = new PollHosts(msg.addresses[msg.index % msg.addresses.length]!, {
+    tenant: msg.tenant,
     metadata,
     taskDefName: msg.taskDefName,
     clientId: `filly-bench-worker-${msg.index}-${process.pid}`,

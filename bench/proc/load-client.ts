@@ -99,7 +99,7 @@ function sendGetWfRun(intendedUs: number, id: string): void {
   const s = stats;
   s.gets++;
   inFlight++;
-  client.call('GetWfRun', WfRunId.encode(WfRunId.fromPartial({ id })).finish(), RPC_DEADLINE_MS, (err) => {
+  client.call('GetWfRun', WfRunId.encode({ id }).finish(), RPC_DEADLINE_MS, (err) => {
     inFlight--;
     if (err !== null) return countError(err);
     if (inWindow(intendedUs)) getWfRunUs.record(nowUs() - intendedUs);

@@ -8,6 +8,7 @@ import { observeFiredTimers, type EngineObserver } from '../engine/engine-observ
 import type { CommandOutcome } from '../engine/engine-api.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
 import { METADATA_PARTITION } from '../commands/routing.ts';
+import { firedTimerKeyOf } from '../commands/fired-timer.ts';
 import { encodePositions, inputPositionKey, isTimerKey, ORIGIN_HEADER, partitionOfStoreKey, type InputPositions } from './changelog-records.ts';
 import type { FetchedRecord } from './partition-fetcher.ts';
 
@@ -148,10 +149,4 @@ function toRecords(
   localWrites.push({ key: positionKey, value: positionValue });
   const changelogCount = outgoing.filter((r) => r.topic === changelogTopic).length;
   return { partition, outgoing, localWrites, outcomes, effects, changelogCount };
-}
-
-function firedTimerKeyOf(command: Command): string | undefined {
-  const raw = command.firedTimerKey;
-  if (raw === undefined || raw.length === 0) return undefined;
-  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }

@@ -4,6 +4,7 @@
 import type { Command } from '@filly/proto/internal';
 import type { Limits } from '../config/limits.ts';
 import { routingOf } from '../commands/routing.ts';
+import { firedTimerKeyOf } from '../commands/fired-timer.ts';
 import { ApiError, Code } from '../processor/api-error.ts';
 import type { Effect, HandlerResult, ProcessorContext } from '../processor/context.ts';
 import { entityGroupPrefix, wfRunGroupPrefix } from '../store/keys.ts';
@@ -115,7 +116,7 @@ export class BatchApplier {
     try {
       tx = new TxBuffer(this.#cache, groupOfCommand(command), this.#limits.maxRecordBytes);
       const ctx = new CommandContext(command, tx, this.#limits, this.#partitionCount);
-      const firedTimerKey = timerKeyOf(command);
+      const firedTimerKey = firedTimerKeyOf(command);
       if (firedTimerKey !== undefined) tx.delete(firedTimerKey);
       const response = this.#apply(ctx);
       const writes = tx.commit(batchSeq);
@@ -135,7 +136,7 @@ export class BatchApplier {
 
   /** A timer whose command failed is still spent: remove it so it does not fire forever. */
   #dropFiredTimer(command: Command, batchSeq: number): KvWrite[] {
-    const key = timerKeyOf(command);
+    const key = firedTimerKeyOf(command);
     if (key === undefined) return [];
     try {
       const tx = new TxBuffer(this.#cache, undefined, this.#limits.maxRecordBytes);
@@ -169,10 +170,4 @@ function groupsOf(commands: readonly Command[]): Map<string, Command> {
  */
 function startsFreshGroup(command: Command): boolean {
   return command.generatedWfRunId && command.body?.$case === 'runWf' && !command.body.value.parentWfRunId;
-}
-
-function timerKeyOf(command: Command): string | undefined {
-  const raw = command.firedTimerKey;
-  if (raw === undefined || raw.length === 0) return undefined;
-  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }

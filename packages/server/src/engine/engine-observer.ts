@@ -1,6 +1,7 @@
 // What an engine reports about its own work, for metrics. Called on the engine's loop, so an
 // observer must be cheap and must never throw (a throwing observer would fail the batch).
 import type { Command } from '@filly/proto/internal';
+import { isTimerFired } from '../commands/fired-timer.ts';
 
 export interface EngineObserver {
   /** A batch was applied: how many commands, and how long the synchronous apply took. */
@@ -21,6 +22,6 @@ export const NO_OBSERVER: EngineObserver = {
 export function observeFiredTimers(observer: EngineObserver, commands: readonly Command[], nowMs: number): void {
   for (const command of commands) {
     // A fired timer's command carries its due time as its time.
-    if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
+    if (isTimerFired(command)) observer.timerFired(Math.max(0, nowMs - Number(command.timeMs)));
   }
 }

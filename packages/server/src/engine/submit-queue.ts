@@ -6,13 +6,14 @@
 // of new WfRuns delay them. Within a lane, arrival order. Reordering pending commands is safe:
 // none of them has been answered, so no caller can have ordered them.
 import type { Command } from '@filly/proto/internal';
+import { isTimerFired } from '../commands/fired-timer.ts';
 import type { CommandOutcome } from './engine-api.ts';
 
 export type CommandLane = 'timer' | 'urgent' | 'new';
 
 /** The lane a command waits in (see the file comment). */
 export function laneOf(command: Command): CommandLane {
-  if (command.firedTimerKey !== undefined && command.firedTimerKey.length > 0) return 'timer';
+  if (isTimerFired(command)) return 'timer';
   const kind = command.body?.$case;
   return kind === 'taskClaimEvent' || kind === 'reportTaskRun' ? 'urgent' : 'new';
 }

@@ -7,6 +7,7 @@ import type { HandlerResult, ProcessorContext } from '../context.ts';
 import { Records } from '../records.ts';
 import { RunRuntime } from '../wf-run/runtime.ts';
 import { advanceWfRun } from '../wf-run/advance.ts';
+import { firedTimerKeyOf } from '../../commands/fired-timer.ts';
 import { applyAttemptResult, disarmAttemptTimeout, taskRunKeyOf } from '../node-runs/task-runs.ts';
 
 export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeout): HandlerResult {
@@ -18,7 +19,7 @@ export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeou
   if (taskRun.attempts[req.attemptNumber]?.status !== TaskStatus.TASK_RUNNING) return undefined;
   // A checkpoint since this timer was armed re-armed the timeout: this one is stale.
   if (req.totalCheckpoints !== taskRun.totalCheckpoints) return undefined;
-  disarmAttemptTimeout(ctx, taskRun, firedTimerKeyOf(ctx));
+  disarmAttemptTimeout(ctx, taskRun, firedTimerKeyOf(ctx.command));
   applyAttemptResult(ctx, taskRun, req.attemptNumber, {
     status: TaskStatus.TASK_TIMEOUT,
     result: undefined,
@@ -28,9 +29,4 @@ export function taskAttemptTimeout(ctx: ProcessorContext, req: TaskAttemptTimeou
   advanceWfRun(rt);
   rt.flush();
   return undefined;
-}
-
-function firedTimerKeyOf(ctx: ProcessorContext): string | undefined {
-  const raw = ctx.command.firedTimerKey;
-  return raw === undefined || raw.length === 0 ? undefined : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }

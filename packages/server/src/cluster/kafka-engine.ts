@@ -4,9 +4,10 @@
 // restores the partition's state from its changelog, then loops: fetch committed commands, apply
 // them with the processor embedded mode uses, and commit in ONE Kafka transaction per partition
 // the changelog records, the timers for other partitions and the new input positions; only then
-// write the local store, answer, and run effects. The input positions live in the state itself,
-// so state and input can never disagree. Metadata is one more partition whose changelog every
-// instance follows into its local store.
+// write the local store, answer, and run effects (a batch's new tasks are offered before its
+// commit, so claims on them join it: kafka-early-claims.ts). The input positions live in the
+// state itself, so state and input can never disagree. Metadata is one more partition whose
+// changelog every instance follows into its local store.
 import type { Consumer } from '@platformatic/kafka';
 import { Command } from '@filly/proto/internal';
 import { Code } from '../processor/api-error.ts';
@@ -38,6 +39,7 @@ import type { OwnedPartition } from './owned-partition.ts';
 import { preparePartitionBatch, type PreparedBatch } from './partition-batch.ts';
 import { PartitionFetcher, type FetchedRecord } from './partition-fetcher.ts';
 import { openStandbyFollower, type StandbyFollower } from './standby-follower.ts';
+import { CLAIM_NOT_COMMITTED, KafkaEarlyClaims } from './kafka-early-claims.ts';
 
 const MAX_SUBMIT_HOPS = 5;
 const IDLE_WAIT_MS = 50;
@@ -51,6 +53,7 @@ export class KafkaEngine implements EngineApi {
   readonly #applier: BatchApplier;
   readonly #tasks: TaskQueues;
   readonly #watchers = new Watchers();
+  readonly #earlyClaims: KafkaEarlyClaims;
   readonly #outcomes: CommandOutcomes;
   readonly #ownership: PartitionOwnership;
   readonly #ingress: CommandProducer;
@@ -78,6 +81,7 @@ export class KafkaEngine implements EngineApi {
     this.#cache = new StateCache(o.limits.maxCachedWfRuns);
     this.#applier = new BatchApplier(this.#cache, o.kv, apply, o.limits, o.logger, o.partitionCount);
     this.#tasks = new TaskQueues(DEFAULT_TASK_QUEUE_BOUNDS, o.logger);
+    this.#earlyClaims = new KafkaEarlyClaims(o.limits.maxCommandsPerBatch, (command, payload) => this.#produceAndWait(command, payload));
     this.#outcomes = new CommandOutcomes({ maxKept: 100_000, keepMs: 120_000, maxWaiters: o.limits.maxPendingCommands });
     this.#ingress = new CommandProducer(o.clients.producer({ idempotent: true }), o.topics, o.limits.maxPendingCommands);
     this.#fetchConsumer = o.clients.consumer(`${o.clusterId}-reader`);
@@ -157,7 +161,11 @@ export class KafkaEngine implements EngineApi {
     if (this.#closing) throw new EngineUnavailableError('The server is shutting down.');
     const payload = encodeShared(Command, command);
     const problem = commandProblem(command, payload, this.#o.limits.maxRecordBytes, this.partitionCount);
-    if (problem) return problem;
+    return problem ?? this.#earlyClaims.capture(command, payload) ?? this.#produceAndWait(command, payload);
+  }
+
+  /** Puts the command in the command log and waits for its partition's owner to apply it. */
+  async #produceAndWait(command: Command, payload: Uint8Array): Promise<CommandOutcome> {
     if (!this.#ingress.hasRoom()) return TOO_MANY_WRITES;
     const partition = command.partition;
     const metadata = partition === METADATA_PARTITION;
@@ -308,14 +316,16 @@ export class KafkaEngine implements EngineApi {
       maxSeq = seq;
       try {
         const batch = await preparePartitionBatch({
-          partition: p,
-          commands: input.commands,
-          repartition: input.repartition,
+          partition: p, commands: input.commands, repartition: input.repartition,
           positions: {
             commands: this.#fetcher.position(p === METADATA_PARTITION ? o.topics.metadataCommand : o.topics.coreCommand, p === METADATA_PARTITION ? 0 : p) ?? 0n,
             repartition: p === METADATA_PARTITION ? 0n : this.#fetcher.position(o.topics.coreRepartition, p) ?? 0n,
           },
-        }, { applier: this.#applier, kv: this.#kv, topics: o.topics, runId: o.runId, batchSeq: seq, logger: o.logger, ...(o.observer ? { observer: o.observer } : {}) });
+        }, {
+          applier: this.#applier, kv: this.#kv, topics: o.topics, runId: o.runId, batchSeq: seq, logger: o.logger,
+          ...(o.observer ? { observer: o.observer } : {}),
+          ...this.#earlyClaims.depsFor(part),
+        });
         prepared.push({ part, batch });
       } catch (err) {
         o.logger.error({ err, partition: p }, 'applying a batch failed; taking the partition over again');
@@ -327,8 +337,12 @@ export class KafkaEngine implements EngineApi {
     this.#cache.markDurable(maxSeq);
     this.#cache.evict();
     for (let i = 0; i < prepared.length; i++) {
-      if (!committed[i]) continue;
       const { batch } = prepared[i]!;
+      if (!committed[i]) {
+        for (const { pending } of batch.claims) pending.resolve(CLAIM_NOT_COMMITTED);
+        continue;
+      }
+      for (const { pending, outcome } of batch.claims) pending.resolve(outcome);
       for (const { commandId, outcome } of batch.outcomes) this.#outcomes.complete(commandId, outcome);
       const sinks = prepared[i]!.part.effects;
       if (sinks) for (const effect of batch.effects) runEffect(effect, sinks);

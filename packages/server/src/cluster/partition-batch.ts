@@ -3,7 +3,8 @@
 // for other partitions, the new input positions) and the local writes that follow its commit.
 import { Command, StoredTimer } from '@filly/proto/internal';
 import type { Effect } from '../processor/context.ts';
-import type { BatchApplier } from '../engine/batch-applier.ts';
+import type { AppliedBatch, AppliedCommand, BatchApplier } from '../engine/batch-applier.ts';
+import type { PendingCommand } from '../engine/submit-queue.ts';
 import { observeFiredTimers, type EngineObserver } from '../engine/engine-observer.ts';
 import type { CommandOutcome } from '../engine/engine-api.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
@@ -40,6 +41,8 @@ export interface PreparedBatch {
   changelogCount: number;
   /** Commands the processor applied (duplicates and misrouted ones are answered, not applied). */
   appliedCount: number;
+  /** Claims pollers made on this batch's tasks while it was applied, answered after its commit. */
+  claims: Array<{ pending: PendingCommand; outcome: CommandOutcome }>;
 }
 
 export interface BatchInput {
@@ -61,6 +64,14 @@ export async function preparePartitionBatch(
     batchSeq: number;
     logger: { warn(o: object, m: string): void };
     observer?: EngineObserver;
+    /**
+     * Hands the task effects of the applied commands to the task queues now (EarlyClaims) and
+     * returns the claims waiting pollers made on them: applied in this batch, committed in its
+     * transaction, so a new task reaches a worker one command round trip sooner.
+     */
+    dispatchTasks?: (items: AppliedCommand[]) => PendingCommand[];
+    /** Claims that cannot join the batch go the usual way, through the command topic. */
+    resubmit?: (claims: PendingCommand[]) => void;
   },
 ): Promise<PreparedBatch> {
   const { partition } = input;
@@ -97,11 +108,34 @@ export async function preparePartitionBatch(
     deps.observer.batchApplied(commands.length, performance.now() - applyStartMs);
     observeFiredTimers(deps.observer, commands, Date.now());
   }
+  const early = deps.dispatchTasks?.(applied.items) ?? [];
+  try {
+    return finishBatch(input, deps, commands, applied, outcomes, early);
+  } catch (err) {
+    // Pollers are waiting for these claims; a claim resubmitted already has its answer coming.
+    for (const p of early) p.reject(new Error('the batch holding this claim could not be prepared', { cause: err }));
+    throw err;
+  }
+}
+
+function finishBatch(
+  input: BatchInput,
+  deps: Parameters<typeof preparePartitionBatch>[1],
+  commands: Command[],
+  applied: AppliedBatch,
+  outcomes: PreparedBatch['outcomes'],
+  early: PendingCommand[],
+): PreparedBatch {
+  const { partition } = input;
   const effects: Effect[] = [];
+  const keepEffects = (item: AppliedCommand): void => {
+    for (const e of item.effects) if (e.kind !== 'timer' || e.partition === partition) effects.push(e);
+  };
   applied.items.forEach((item, i) => {
     outcomes.push({ commandId: commands[i]!.commandId, outcome: item.outcome });
-    for (const e of item.effects) if (e.kind !== 'timer' || e.partition === partition) effects.push(e);
+    keepEffects(item);
   });
+  const claims = applyEarlyClaims(early, partition, applied, deps, keepEffects);
   const writes = applied.writes;
   for (const record of input.repartition) {
     // A timer another partition's command scheduled here: it becomes part of this partition's state.
@@ -115,7 +149,34 @@ export async function preparePartitionBatch(
     writes.set(key, new Uint8Array(record.value));
     effects.push({ kind: 'timer', key, dueMs: Number(timer.dueMs), partition });
   }
-  return { ...toRecords(partition, writes, input.positions, outcomes, effects, deps.topics, deps.runId), appliedCount: commands.length };
+  return { ...toRecords(partition, writes, input.positions, outcomes, effects, deps.topics, deps.runId), appliedCount: commands.length + claims.length, claims };
+}
+
+/**
+ * Applies the claims pollers made during dispatch at the end of the batch. They must be of this
+ * partition with their WfRuns in memory (a poller answers an offer with a claim on that task);
+ * otherwise they are all resubmitted through the command topic.
+ */
+function applyEarlyClaims(
+  early: PendingCommand[],
+  partition: number,
+  applied: AppliedBatch,
+  deps: { applier: BatchApplier; batchSeq: number; resubmit?: (claims: PendingCommand[]) => void },
+  keepEffects: (item: AppliedCommand) => void,
+): PreparedBatch['claims'] {
+  if (early.length === 0) return [];
+  const commands = early.map((p) => Command.decode(p.payload));
+  if (!commands.every((c) => c.partition === partition) || !deps.applier.groupsCached(commands)) {
+    if (deps.resubmit === undefined) throw new Error('claims were captured with nowhere to resubmit them');
+    deps.resubmit(early);
+    return [];
+  }
+  const more = deps.applier.applyBatch(commands, deps.batchSeq);
+  for (const [key, value] of more.writes) applied.writes.set(key, value);
+  return more.items.map((item, i) => {
+    keepEffects(item);
+    return { pending: early[i]!, outcome: item.outcome };
+  });
 }
 
 function toRecords(
@@ -126,7 +187,7 @@ function toRecords(
   effects: Effect[],
   topics: KafkaTopicNames,
   runId: string,
-): Omit<PreparedBatch, 'appliedCount'> {
+): Omit<PreparedBatch, 'appliedCount' | 'claims'> {
   const headers = new Map([[Buffer.from(ORIGIN_HEADER, 'utf8'), Buffer.from(runId, 'utf8')]]);
   const changelogTopic = partition === METADATA_PARTITION ? topics.metadataChangelog : topics.coreChangelog;
   const changelogPartition = partition === METADATA_PARTITION ? 0 : partition;

@@ -5,6 +5,7 @@ import { Command, StoredTimer } from '@filly/proto/internal';
 import type { Effect } from '../processor/context.ts';
 import type { AppliedBatch, AppliedCommand, BatchApplier } from '../engine/batch-applier.ts';
 import type { PendingCommand } from '../engine/submit-queue.ts';
+import { applyClaims } from '../engine/early-claims.ts';
 import { observeFiredTimers, type EngineObserver } from '../engine/engine-observer.ts';
 import type { CommandOutcome } from '../engine/engine-api.ts';
 import type { KvStore, KvWrite } from '../store/kv-store.ts';
@@ -166,14 +167,13 @@ function applyEarlyClaims(
 ): PreparedBatch['claims'] {
   if (early.length === 0) return [];
   const commands = early.map((p) => Command.decode(p.payload));
-  if (!commands.every((c) => c.partition === partition) || !deps.applier.groupsCached(commands)) {
+  const items = commands.every((c) => c.partition === partition) ? applyClaims(deps.applier, applied, commands, deps.batchSeq) : undefined;
+  if (items === undefined) {
     if (deps.resubmit === undefined) throw new Error('claims were captured with nowhere to resubmit them');
     deps.resubmit(early);
     return [];
   }
-  const more = deps.applier.applyBatch(commands, deps.batchSeq);
-  for (const [key, value] of more.writes) applied.writes.set(key, value);
-  return more.items.map((item, i) => {
+  return items.map((item, i) => {
     keepEffects(item);
     return { pending: early[i]!, outcome: item.outcome };
   });

@@ -64,13 +64,23 @@ export class EarlyClaims {
  * memory meanwhile: the caller then queues them as ordinary commands.
  */
 export function appendClaims(applier: BatchApplier, batch: PendingCommand[], applied: AppliedBatch, claims: PendingCommand[], seq: number): boolean {
-  const commands = claims.map((p) => Command.decode(p.payload));
-  if (!applier.groupsCached(commands)) return false;
-  const more = applier.applyBatch(commands, seq);
-  for (const [key, value] of more.writes) applied.writes.set(key, value);
-  applied.items.push(...more.items);
+  const items = applyClaims(applier, applied, claims.map((p) => Command.decode(p.payload)), seq);
+  if (items === undefined) return false;
+  applied.items.push(...items);
   batch.push(...claims);
   return true;
+}
+
+/**
+ * Applies claim commands as part of batch `seq`, their writes merged into `applied.writes`;
+ * returns their applied items (for the caller to place), or undefined, with nothing applied,
+ * when a claim's WfRun group is not in memory.
+ */
+export function applyClaims(applier: BatchApplier, applied: AppliedBatch, commands: readonly Command[], seq: number): AppliedCommand[] | undefined {
+  if (!applier.groupsCached(commands)) return undefined;
+  const more = applier.applyBatch(commands, seq);
+  for (const [key, value] of more.writes) applied.writes.set(key, value);
+  return more.items;
 }
 
 function isTaskEffect(effect: Effect): boolean {

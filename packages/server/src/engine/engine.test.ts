@@ -123,7 +123,7 @@ test('replay from the checkpoint after reopen reproduces identical store content
   });
 });
 
-test('timers fire in due order within a few milliseconds', async () => {
+test('timers fire in due order, promptly and never early', async () => {
   await withTempDir(async (dir) => {
     const fired: Array<{ id: string; dueMs: number; firedAtMs: number }> = [];
     const apply = makeFakeApply({
@@ -146,7 +146,9 @@ test('timers fire in due order within a few milliseconds', async () => {
     assert.deepEqual(dues, dues.slice().sort((a, b) => a - b), 'fired in due order');
     const lateness = fired.map((f) => f.firedAtMs - f.dueMs);
     assert.ok(lateness.every((l) => l >= 0), `never early: ${lateness.join(',')}`);
-    assert.ok(Math.max(...lateness) < 50, `late by ${Math.max(...lateness)} ms`);
+    // Well under a 500 ms polling period, yet loose enough for a machine busy with other test files;
+    // how late timers fire under load is measured by the W4 benchmark, not here.
+    assert.ok(Math.max(...lateness) < 250, `late by ${Math.max(...lateness)} ms: ${lateness.join(',')}`);
     // The fired commands commit right after they are applied; then their timer records are gone.
     const timerKeys = async (): Promise<string[]> => (await dumpStore(kv)).map((r) => r.key).filter((k) => k.includes('/t/'));
     for (let i = 0; i < 100 && (await timerKeys()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));

@@ -140,10 +140,10 @@ test('a slow fsync delays answers but loses, reorders and duplicates nothing', a
         beforeSync: async () => {
           syncs++;
           await new Promise((r) => setTimeout(r, 80));
-    t.after(() => engine.close()); // also when an assertion fails, so the test cannot hang
         },
       },
     });
+    t.after(() => engine.close()); // also when an assertion fails, so the test cannot hang
     const outcomes = await Promise.all(
       Array.from({ length: 120 }, (_, i) => submitSettled(engine, `slow-${i}`, i % 3 === 0 ? { sleepMs: intVar(20) } : {})),
     );

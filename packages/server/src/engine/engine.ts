@@ -232,6 +232,7 @@ export class Engine implements EngineApi {
         continue;
       }
       if (this.#closing) break;
+      this.#timers.fireDueNow();
       if (this.#queue.length === 0) {
         await this.#queue.waitForWork();
         continue;

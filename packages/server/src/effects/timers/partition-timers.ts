@@ -99,6 +99,15 @@ export class PartitionTimers {
     this.#arm();
   }
 
+  /**
+   * Fires what is due now without waiting for the Node timer: a busy event loop runs timer
+   * callbacks late, so the engine calls this just before it takes a batch.
+   */
+  fireDueNow(): void {
+    const top = this.#heap.peek();
+    if (top !== undefined && top.dueMs <= this.#deps.nowMs()) this.#fireDue();
+  }
+
   /** The timer's record was deleted by a commit: it must not fire. */
   onCancelled(key: string): void {
     if (this.#inHeap.delete(key)) this.#cancelled.add(key);

@@ -162,3 +162,22 @@ test('a cancelled timer does not fire, even when its record is held in memory; t
   service.stop();
   assert.deepEqual(fired, [kept]);
 });
+
+test('fireDueNow fires what is due at once, without waiting for the Node timer, and nothing early', async () => {
+  const kv = new MemoryKv();
+  let nowMs = 1_000_000;
+  const fired: string[] = [];
+  const service = new TimerService(2, { kv, submit: committingSubmit(kv, fired), nowMs: () => nowMs, logger: quiet, maxLoaded: 10, maxFiring: 10, retryDelayMs: 10 });
+  await service.start();
+  const soon = timerKey(1, nowMs + 50, 'soon');
+  const later = timerKey(0, nowMs + 60_000, 'later');
+  await kv.write([{ key: soon, value: storedTimer(soon, nowMs + 50) }, { key: later, value: storedTimer(later, nowMs + 60_000) }]);
+  service.onScheduled(1, soon, nowMs + 50, storedTimer(soon, nowMs + 50));
+  service.onScheduled(0, later, nowMs + 60_000, storedTimer(later, nowMs + 60_000));
+  service.fireDueNow();
+  assert.deepEqual(fired, [], 'nothing is due yet');
+  nowMs += 50; // the clock reaches the due time; the Node timer (armed on the real clock) has not run
+  service.fireDueNow();
+  assert.deepEqual(fired, [soon], 'the due timer fired within the call');
+  service.stop();
+});

@@ -27,6 +27,11 @@ export class TimerService {
     timers.onScheduled(key, dueMs, bytes);
   }
 
+  /** See PartitionTimers.fireDueNow. */
+  fireDueNow(): void {
+    for (const p of this.#partitions.values()) p.fireDueNow();
+  }
+
   /** A pending timer's record was deleted (see PartitionTimers.onCancelled). */
   onCancelled(partition: number, key: string): void {
     this.#partitions.get(partition)?.onCancelled(key);

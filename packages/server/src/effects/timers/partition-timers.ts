@@ -103,9 +103,9 @@ export class PartitionTimers {
    * Fires what is due now without waiting for the Node timer: a busy event loop runs timer
    * callbacks late, so the engine calls this just before it takes a batch.
    */
-  fireDueNow(): void {
+  fireDueNow(nowMs: number): void {
     const top = this.#heap.peek();
-    if (top !== undefined && top.dueMs <= this.#deps.nowMs()) this.#fireDue();
+    if (top !== undefined && top.dueMs <= nowMs) this.#fireDue();
   }
 
   /** The timer's record was deleted by a commit: it must not fire. */
